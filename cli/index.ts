@@ -1,0 +1,14 @@
+// The onnxgrad program: this file only adds commands; each command lives in commands/<name>.ts,
+// validates its options, and hands the work to library code.
+import { Command } from 'commander';
+import { VERSION } from '../src/version.js';
+
+export function createProgram(): Command {
+  const program = new Command('onnxgrad')
+    .description('Build, differentiate, train and ship a small network from TypeScript, on ONNX Runtime')
+    .version(VERSION)
+    .option('--verbose', 'print stack traces on errors')
+    .showHelpAfterError('(run with --help for usage)');
+  // commands are added here, one line each
+  return program;
+}
