@@ -1,0 +1,74 @@
+// Small random affine augmentation: a shift of up to ±maxShift pixels and a rotation of up to
+// ±maxRotation degrees about the image centre, sampled bilinearly. Digits move and tilt a little
+// between scans, so these keep the label. Works on raw or normalised floats: pixels that come
+// from outside the image take `fill`, which must be the background value in that scale
+// (0 raw, -mean/std normalised). Randomness comes from the serialisable Mulberry32, so a
+// checkpointed generator state reproduces the same augmentations on resume.
+import type { Mulberry32 } from './random.js';
+
+export interface AugmentOptions {
+  /** largest shift in pixels, each axis; default 2 */
+  maxShift?: number;
+  /** largest rotation in degrees; default 10 */
+  maxRotation?: number;
+}
+
+export interface Affine {
+  dx: number;
+  dy: number;
+  /** radians; the sign only picks the direction, and the range is symmetric */
+  angle: number;
+}
+
+/** Draws one transform: dx, dy and the angle each uniform in their ranges (three draws, in that order). */
+export function randomAffine(rng: Mulberry32, options: AugmentOptions = {}): Affine {
+  const shift = options.maxShift ?? 2;
+  const rotation = ((options.maxRotation ?? 10) * Math.PI) / 180;
+  return { dx: rng.uniform(-shift, shift), dy: rng.uniform(-shift, shift), angle: rng.uniform(-rotation, rotation) };
+}
+
+/**
+ * Writes the transformed image src[srcOffset ..] into dst[dstOffset ..] (both height*width).
+ * Each output pixel p samples the source at R(angle) (p - c - d) + c, with c the centre and d the
+ * shift: mapping output to source (not the reverse) gives every output pixel exactly one bilinear
+ * sample, so there are no holes.
+ */
+export function applyAffine(
+  src: Float32Array, srcOffset: number, dst: Float32Array, dstOffset: number,
+  height: number, width: number, t: Affine, fill: number,
+): void {
+  const cx = (width - 1) / 2;
+  const cy = (height - 1) / 2;
+  const cos = Math.cos(t.angle);
+  const sin = Math.sin(t.angle);
+  const at = (x: number, y: number): number =>
+    x < 0 || y < 0 || x >= width || y >= height ? fill : (src[srcOffset + y * width + x] as number);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const u = x - cx - t.dx;
+      const v = y - cy - t.dy;
+      const sx = cos * u - sin * v + cx;
+      const sy = sin * u + cos * v + cy;
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      const fx = sx - x0;
+      const fy = sy - y0;
+      const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
+      const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
+      dst[dstOffset + y * width + x] = top * (1 - fy) + bottom * fy;
+    }
+  }
+}
+
+/** Augments `count` images of height*width stored back to back in `images`, in place. */
+export function augmentBatch(
+  images: Float32Array, count: number, height: number, width: number,
+  rng: Mulberry32, fill: number, options: AugmentOptions = {},
+): void {
+  const size = height * width;
+  const scratch = new Float32Array(size);
+  for (let i = 0; i < count; i++) {
+    scratch.set(images.subarray(i * size, (i + 1) * size));
+    applyAffine(scratch, 0, images, i * size, height, width, randomAffine(rng, options), fill);
+  }
+}

@@ -1,0 +1,53 @@
+// Loading a whole dataset: four IDX files, checked against each other. Nothing is cached at
+// module level, so every call reads the files again and tests cannot see each other's data.
+import { DataError, readImagesFile, readLabelsFile } from './idx.js';
+import type { Normalization } from './normalize.js';
+import { resolveSource, type SourceOptions } from './sources.js';
+
+export { DATASET_NAMES, type DatasetName, type SourceOptions } from './sources.js';
+
+export interface LabelledImages {
+  /** count * height * width bytes, 0 = background, 255 = ink */
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+}
+
+export interface Dataset {
+  name: string;
+  classNames: readonly string[];
+  train: LabelledImages;
+  test: LabelledImages;
+  height: number;
+  width: number;
+  /** fixed normalisation constants (MNIST: the practical's); absent: compute from the training split */
+  normalization?: Normalization;
+}
+
+/** Loads `mnist` (default), `fashion-mnist`, or the IDX files in `dataDir`. Throws DataError. */
+export function loadDataset(options: SourceOptions = {}): Dataset {
+  const source = resolveSource(options);
+  const { files, classNames } = source;
+  const numClasses = classNames.length;
+  const trainImages = readImagesFile(files.trainImages);
+  const testImages = readImagesFile(files.testImages);
+  const train = pair(files.trainImages, trainImages.pixels, trainImages.count, files.trainLabels, numClasses);
+  const test = pair(files.testImages, testImages.pixels, testImages.count, files.testLabels, numClasses);
+  if (trainImages.height !== testImages.height || trainImages.width !== testImages.width) {
+    throw new DataError(
+      `${files.testImages}: images of ${testImages.height}x${testImages.width}, ` +
+        `but the training images (${files.trainImages}) are ${trainImages.height}x${trainImages.width}`,
+    );
+  }
+  const dataset: Dataset = { name: source.name, classNames, train, test, height: trainImages.height, width: trainImages.width };
+  if (source.normalization) dataset.normalization = source.normalization;
+  return dataset;
+}
+
+function pair(imagesPath: string, images: Uint8Array, count: number, labelsPath: string, numClasses: number): LabelledImages {
+  const { labels, count: labelCount } = readLabelsFile(labelsPath, numClasses);
+  if (labelCount !== count) {
+    throw new DataError(`${labelsPath}: ${labelCount} labels, but ${imagesPath} has ${count} images`);
+  }
+  return { images, labels, count };
+}
