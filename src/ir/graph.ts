@@ -1,0 +1,119 @@
+// The graph under construction: typed values, the nodes that make them, and named inputs,
+// parameters, constants and outputs. Names are deterministic: the n-th Conv is `Conv_n`,
+// its output `Conv_n_out`, so the same program always exports the same bytes.
+import { attr, type Attributes } from './attributes.js';
+import type { DType } from './dtype.js';
+import { formatShape, type Shape } from './shape.js';
+import { elementCount, type TensorData } from './tensor.js';
+
+export type ValueKind = 'input' | 'parameter' | 'constant' | 'node';
+
+export class Value {
+  constructor(
+    readonly graph: Graph,
+    readonly name: string,
+    readonly dtype: DType,
+    readonly shape: Shape,
+    readonly kind: ValueKind,
+    /** The node that computes this value; undefined for inputs, parameters and constants. */
+    readonly producer?: Node,
+  ) {}
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  toString(): string {
+    return `${this.name}: ${this.dtype}${formatShape(this.shape)}`;
+  }
+}
+
+export interface Node {
+  readonly opType: string;
+  readonly name: string;
+  /** null marks an omitted optional input (exported as ''). */
+  readonly inputs: readonly (Value | null)[];
+  readonly outputs: readonly Value[];
+  readonly attributes: Attributes;
+}
+
+export interface OutputSpec {
+  readonly dtype: DType;
+  readonly shape: Shape;
+  readonly name?: string;
+}
+
+export class Graph {
+  readonly nodes: Node[] = [];
+  readonly inputs: Value[] = [];
+  readonly outputs: Value[] = [];
+  /** Trainable tensors with their initial values, in creation order. */
+  readonly parameters = new Map<string, { value: Value; init: TensorData }>();
+  readonly constants = new Map<string, { value: Value; data: TensorData }>();
+  private readonly names = new Set<string>();
+  private readonly opCounts = new Map<string, number>();
+
+  constructor(readonly name: string) {}
+
+  input(name: string, dtype: DType, shape: Shape): Value {
+    const value = new Value(this, this.claim(name), dtype, shape, 'input');
+    this.inputs.push(value);
+    return value;
+  }
+
+  parameter(name: string, init: TensorData): Value {
+    const value = new Value(this, this.claim(name), init.dtype, init.dims, 'parameter');
+    this.parameters.set(name, { value, init });
+    return value;
+  }
+
+  /** A non-trainable initializer. Small constants with the same contents share one value. */
+  constant(data: TensorData, name?: string): Value {
+    const key = name ?? `const_${this.constants.size}`;
+    const value = new Value(this, this.claim(key), data.dtype, data.dims, 'constant');
+    this.constants.set(key, { value, data });
+    return value;
+  }
+
+  /** Adds a node whose output types and shapes the caller (an op builder) has inferred. */
+  addNode(opType: string, inputs: readonly (Value | null)[], attributes: Attributes, outputs: readonly OutputSpec[]): Value[] {
+    for (const input of inputs) {
+      if (input && input.graph !== this) throw new Error(`${opType}: input ${input.name} belongs to another graph`);
+    }
+    const count = this.opCounts.get(opType) ?? 0;
+    this.opCounts.set(opType, count + 1);
+    const name = `${opType}_${count}`;
+    const values: Value[] = [];
+    const node: Node = { opType, name, inputs: [...inputs], outputs: values, attributes };
+    outputs.forEach((spec, i) => {
+      const outName = spec.name ?? (outputs.length === 1 ? `${name}_out` : `${name}_out${i}`);
+      values.push(new Value(this, this.claim(outName), spec.dtype, spec.shape, 'node', node));
+    });
+    this.nodes.push(node);
+    return values;
+  }
+
+  /** Marks a value as a graph output under the given name (an Identity renames it if needed). */
+  output(value: Value, name: string = value.name): Value {
+    let out = value;
+    if (value.name !== name || value.kind !== 'node' || this.outputs.includes(value)) {
+      [out] = this.addNode('Identity', [value], {}, [{ dtype: value.dtype, shape: value.shape, name }]) as [Value];
+    }
+    this.outputs.push(out);
+    return out;
+  }
+
+  parameterCount(): number {
+    let n = 0;
+    for (const { init } of this.parameters.values()) n += elementCount(init.dims);
+    return n;
+  }
+
+  private claim(name: string): string {
+    if (this.names.has(name)) throw new Error(`graph ${this.name}: the name '${name}' is already used`);
+    this.names.add(name);
+    return name;
+  }
+}
+
+export { attr };
