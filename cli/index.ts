@@ -2,6 +2,7 @@
 // validates its options, and hands the work to library code.
 import { Command } from 'commander';
 import { VERSION } from '../src/version.js';
+import { showDataCommand } from './commands/show-data.js';
 
 export function createProgram(): Command {
   const program = new Command('onnxgrad')
@@ -10,5 +11,6 @@ export function createProgram(): Command {
     .option('--verbose', 'print stack traces on errors')
     .showHelpAfterError('(run with --help for usage)');
   // commands are added here, one line each
+  program.addCommand(showDataCommand());
   return program;
 }
