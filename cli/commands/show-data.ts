@@ -40,7 +40,12 @@ function showData(flags: ShowDataFlags): void {
   indices.forEach((index, i) => images.set(subset.images.subarray(index * size, (index + 1) * size), i * size));
   const labels = Array.from(indices, (index) => dataset.classNames[subset.labels[index] as number] ?? '?');
   const out = resolve(flags.out);
-  writeFileSync(out, renderImageGrid({ images, height: dataset.height, width: dataset.width, labels }));
+  const png = renderImageGrid({ images, height: dataset.height, width: dataset.width, labels });
+  try {
+    writeFileSync(out, png);
+  } catch (error) {
+    throw new Error(`--out ${out}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
   if (flags.json) {
     const result = { out, dataset: dataset.name, split: flags.split, seed: flags.seed, indices: Array.from(indices), labels };
     process.stdout.write(`${JSON.stringify(result)}\n`);

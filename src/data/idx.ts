@@ -70,12 +70,13 @@ export function readMaybeGzipped(path: string): Uint8Array {
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      return gunzipSync(bytes);
+      bytes = gunzipSync(bytes);
     } catch (error) {
       throw new DataError(`${path}: corrupt gzip data (${error instanceof Error ? error.message : String(error)})`);
     }
   }
-  return bytes;
+  // A plain Uint8Array view (not a Buffer), so callers see one type whatever the source.
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function parseIdx(bytes: Uint8Array, name: string, kind: Kind): { dims: number[]; data: Uint8Array } {
@@ -92,8 +93,8 @@ function parseIdx(bytes: Uint8Array, name: string, kind: Kind): { dims: number[]
   const want = KIND_DIMS[kind];
   if (ndims !== want) {
     const other = (Object.keys(KIND_DIMS) as Kind[]).find((k) => KIND_DIMS[k] === ndims);
-    const hint = other ? `: this looks like a ${other} file, expected ${kind}` : '';
-    throw new DataError(`${name}: ${ndims} dimensions, ${kind} need ${want}${hint}`);
+    const hint = other ? `: this looks like ${other === 'images' ? 'an' : 'a'} ${other} file` : '';
+    throw new DataError(`${name}: ${ndims} dimension${ndims === 1 ? '' : 's'}, ${kind} files have ${want}${hint}`);
   }
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {

@@ -22,7 +22,7 @@ export interface Subset {
 export interface SplitOptions {
   /** seeds the permutation: perm = shuffled(trainCount, seed); default 1 (the peers' default) */
   seed?: number;
-  /** images taken from the training set for validation; default 10000 */
+  /** images taken from the training set for validation; default a sixth of it (10000 of MNIST's 60000) */
   validationSize?: number;
   /** keep only the first `limit` images of each split (for tests and small runs) */
   limit?: number;
@@ -34,13 +34,11 @@ export interface Splits {
   test: Subset;
 }
 
-export const DEFAULT_VALIDATION_SIZE = 10000;
-
 /** train = perm[0 : n - validationSize], val = perm[n - validationSize :], test = the test set in order. */
 export function splitDataset(dataset: Dataset, options: SplitOptions = {}): Splits {
   const seed = options.seed ?? 1;
-  const validationSize = options.validationSize ?? DEFAULT_VALIDATION_SIZE;
   const n = dataset.train.count;
+  const validationSize = options.validationSize ?? Math.round(n / 6);
   checkSeed(seed);
   if (!Number.isInteger(validationSize) || validationSize < 0 || validationSize >= n) {
     throw new RangeError(`validation size must be an integer from 0 to ${n - 1} (the training set has ${n} images), got ${validationSize}`);

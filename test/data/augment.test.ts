@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyAffine, augmentBatch, randomAffine } from '../../src/data/augment.js';
+import { Mulberry32 } from '../../src/data/random.js';
+
+const H = 8;
+const W = 6;
+const image = Float32Array.from({ length: H * W }, (_, i) => i + 1);
+
+test('the identity transform returns the image', () => {
+  const out = new Float32Array(H * W);
+  applyAffine(image, 0, out, 0, H, W, { dx: 0, dy: 0, angle: 0 }, -1);
+  assert.deepEqual(out, image);
+});
+
+test('a whole-pixel shift moves the image and fills the gap with the background', () => {
+  const out = new Float32Array(H * W);
+  applyAffine(image, 0, out, 0, H, W, { dx: 1, dy: 2, angle: 0 }, -1);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const expected = x >= 1 && y >= 2 ? image[(y - 2) * W + (x - 1)] : -1;
+      assert.ok(Math.abs((out[y * W + x] as number) - (expected as number)) < 1e-5, `at ${x},${y}`);
+    }
+  }
+});
+
+test('a half-turn about the centre reverses the image (bilinear sampling lands on pixel centres)', () => {
+  const out = new Float32Array(H * W);
+  applyAffine(image, 0, out, 0, H, W, { dx: 0, dy: 0, angle: Math.PI }, -1);
+  for (let i = 0; i < H * W; i++) assert.ok(Math.abs((out[i] as number) - (image[H * W - 1 - i] as number)) < 1e-4);
+});
+
+test('random transforms stay in range and are reproducible from the generator state', () => {
+  const rng = new Mulberry32(9);
+  for (let i = 0; i < 200; i++) {
+    const t = randomAffine(rng);
+    assert.ok(Math.abs(t.dx) <= 2 && Math.abs(t.dy) <= 2 && Math.abs(t.angle) <= (10 * Math.PI) / 180);
+  }
+  const state = rng.state;
+  const a = Float32Array.from({ length: 3 * H * W }, (_, i) => (i * 7) % 13);
+  const b = a.slice();
+  augmentBatch(a, 3, H, W, rng, 0);
+  augmentBatch(b, 3, H, W, new Mulberry32(state), 0);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a, Float32Array.from({ length: 3 * H * W }, (_, i) => (i * 7) % 13));
+});
