@@ -53,9 +53,18 @@ export function applyAffine(
       const y0 = Math.floor(sy);
       const fx = sx - x0;
       const fy = sy - y0;
-      const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
-      const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
-      dst[dstOffset + y * width + x] = top * (1 - fy) + bottom * fy;
+      let v00: number, v01: number, v10: number, v11: number;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+        // inside: read the four neighbours directly (the common case, and the hot loop)
+        const o = srcOffset + y0 * width + x0;
+        v00 = src[o] as number;
+        v01 = src[o + 1] as number;
+        v10 = src[o + width] as number;
+        v11 = src[o + width + 1] as number;
+      } else {
+        [v00, v01, v10, v11] = [at(x0, y0), at(x0 + 1, y0), at(x0, y0 + 1), at(x0 + 1, y0 + 1)];
+      }
+      dst[dstOffset + y * width + x] = (v00 * (1 - fx) + v01 * fx) * (1 - fy) + (v10 * (1 - fx) + v11 * fx) * fy;
     }
   }
 }

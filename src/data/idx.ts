@@ -82,8 +82,9 @@ export function readMaybeGzipped(path: string): Uint8Array {
 function parseIdx(bytes: Uint8Array, name: string, kind: Kind): { dims: number[]; data: Uint8Array } {
   if (bytes.length === 0) throw new DataError(`${name}: empty file`);
   if (bytes.length < 4) throw new DataError(`${name}: ${bytes.length} bytes, too short for an IDX header`);
-  const [m0, m1, type, ndims] = bytes as unknown as [number, number, number, number];
-  if (m0 !== 0 || m1 !== 0) {
+  const type = bytes[2] as number;
+  const ndims = bytes[3] as number;
+  if (bytes[0] !== 0 || bytes[1] !== 0) {
     const hex = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new DataError(`${name}: not an IDX file (magic bytes ${hex}, expected 00 00 08 0${KIND_DIMS[kind]})`);
   }
