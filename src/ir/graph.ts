@@ -50,6 +50,8 @@ export class Graph {
   /** Trainable tensors with their initial values, in creation order. */
   readonly parameters = new Map<string, { value: Value; init: TensorData }>();
   readonly constants = new Map<string, { value: Value; data: TensorData }>();
+  /** Values that autodiff treats as constants (a stop-gradient without a node). */
+  readonly detached = new Set<Value>();
   private readonly names = new Set<string>();
   private readonly opCounts = new Map<string, number>();
 
@@ -101,6 +103,12 @@ export class Graph {
     }
     this.outputs.push(out);
     return out;
+  }
+
+  /** Marks a value as a constant for differentiation, e.g. the max subtracted in a stable softmax. */
+  detach(value: Value): Value {
+    this.detached.add(value);
+    return value;
   }
 
   parameterCount(): number {

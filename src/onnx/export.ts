@@ -1,7 +1,7 @@
 // Graph -> ONNX ModelProto bytes at opset 17 (the newest that Debian's python3-onnx 1.12 checks).
 import type { Attribute } from '../ir/attributes.js';
 import { ONNX_DTYPE } from '../ir/dtype.js';
-import type { Graph, Value } from '../ir/graph.js';
+import type { Graph, Node, Value } from '../ir/graph.js';
 import type { TensorData } from '../ir/tensor.js';
 import { VERSION } from '../version.js';
 import { type AttributeProto, type ModelProto, onnx, type ValueInfoProto } from './proto.js';
@@ -35,7 +35,22 @@ function attributeProto(name: string, a: Attribute): AttributeProto {
   }
 }
 
+/** Nodes that contribute to an output, in order: rules may leave unused values behind. */
+function liveNodes(graph: Graph): Node[] {
+  const needed = new Set<Value>(graph.outputs);
+  const live: Node[] = [];
+  for (let k = graph.nodes.length - 1; k >= 0; k--) {
+    const n = graph.nodes[k] as Node;
+    if (!n.outputs.some((o) => needed.has(o))) continue;
+    live.push(n);
+    for (const v of n.inputs) if (v) needed.add(v);
+  }
+  return live.reverse();
+}
+
 export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelProto {
+  const live = liveNodes(graph);
+  const used = new Set(live.flatMap((n) => n.inputs));
   const asInputs = options.parametersAs === 'inputs';
   const params = [...graph.parameters.entries()].map(([name, p]) => ({ value: p.value, data: options.weights?.get(name) ?? p.init }));
   for (const p of params) {
@@ -43,10 +58,10 @@ export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelPr
   }
   const initializers = [
     ...(asInputs ? [] : params.map((p) => toTensorProto(p.value.name, p.data))),
-    ...[...graph.constants.values()].map((c) => toTensorProto(c.value.name, c.data)),
+    ...[...graph.constants.values()].filter((c) => used.has(c.value)).map((c) => toTensorProto(c.value.name, c.data)),
   ];
   const inputs = [...graph.inputs, ...(asInputs ? params.map((p) => p.value) : [])];
-  const nodes = graph.nodes.map((n) => ({
+  const nodes = live.map((n) => ({
     name: n.name,
     opType: n.opType,
     input: n.inputs.map((v) => v?.name ?? ''),
@@ -66,7 +81,7 @@ export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelPr
       input: inputs.map(valueInfo),
       output: graph.outputs.map(valueInfo),
       // shapes of intermediate values: readable in Netron and in the text form
-      valueInfo: graph.nodes.flatMap((n) => n.outputs).filter((v) => !graph.outputs.includes(v)).map(valueInfo),
+      valueInfo: live.flatMap((n) => n.outputs).filter((v) => !graph.outputs.includes(v)).map(valueInfo),
     },
   });
 }

@@ -34,7 +34,12 @@ export const neg = unary('Neg');
 export const exp = unary('Exp');
 export const log = unary('Log');
 export const sqrt = unary('Sqrt');
-export const identity = unary('Identity');
+
+/** Identity, optionally giving the value a readable name (`grad.fc1.weight`). */
+export function identity(x: Value, name?: string): Value {
+  const [out] = x.graph.addNode('Identity', [x], {}, [{ dtype: x.dtype, shape: x.shape, ...(name ? { name } : {}) }]);
+  return out as Value;
+}
 
 export function where(condition: Value, a: Operand, b: Operand): Value {
   if (condition.dtype !== 'bool') throw new ShapeError(`Where: condition ${condition.name} must be bool, got ${condition.dtype}`);

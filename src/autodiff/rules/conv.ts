@@ -1,0 +1,81 @@
+// Convolution and max pooling, NCHW.
+import { intAttr, intsAttr } from '../../ir/attributes.js';
+import type { Value } from '../../ir/graph.js';
+import * as op from '../../ops/index.js';
+import { type GradContext, type GradRule, input, output, outputGrad } from '../rule.js';
+
+type Pair = [number, number];
+type Quad = [number, number, number, number];
+
+function spatial(c: GradContext) {
+  const a = c.node.attributes;
+  if (intAttr(a, 'group', 1) !== 1) throw new Error(`${c.node.name}: grouped convolution has no gradient rule`);
+  return {
+    strides: intsAttr(a, 'strides', [1, 1]) as Pair,
+    pads: intsAttr(a, 'pads', [0, 0, 0, 0]) as Quad,
+    dilations: intsAttr(a, 'dilations', [1, 1]) as Pair,
+  };
+}
+
+/**
+ * dX = ConvTranspose(G, W) with the forward strides, pads and dilations; output_padding restores
+ * rows and columns that a floor-mode forward dropped: H = s(Ho - 1) + op + d(k - 1) + 1 - pads.
+ */
+function convInputGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
+  const { strides, pads, dilations } = spatial(c);
+  const size = (axis: 2 | 3, i: 0 | 1) => {
+    const k = w.shape[axis] as number;
+    return (x.shape[axis] as number) - (strides[i] * ((g.shape[axis] as number) - 1) + dilations[i] * (k - 1) + 1 - pads[i] - pads[i + 2]!);
+  };
+  return op.convTranspose2d(g, w, { strides, pads, dilations, outputPadding: [size(2, 0), size(3, 1)] });
+}
+
+/**
+ * dW[m, c, i, j] = sum_{n, p, q} G[n, m, p, q] X[n, c, s p + d i - pad, s q + d j - pad].
+ * That is a convolution over the batch: input X^T [C, N, H, W], filters G^T [M, N, Ho, Wo],
+ * with the roles of stride and dilation swapped, giving [C, M, >=kH, >=kW]; extra rows (from a
+ * floor-mode forward) are sliced off and the result is transposed to [M, C, kH, kW].
+ */
+function convWeightGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
+  const { strides, pads, dilations } = spatial(c);
+  const xT = op.transpose(x, [1, 0, 2, 3]);
+  const gT = op.transpose(g, [1, 0, 2, 3]);
+  let dW = op.conv2d(xT, gT, null, { strides: dilations, pads, dilations: strides });
+  const [kh, kw] = [w.shape[2] as number, w.shape[3] as number];
+  if (dW.shape[2] !== kh || dW.shape[3] !== kw) dW = op.slice(dW, [2, 3], [0, 0], [kh, kw]);
+  return op.transpose(dW, [1, 0, 2, 3]);
+}
+
+const convRule: GradRule = (c) => {
+  const [x, w, g] = [input(c, 0), input(c, 1), outputGrad(c)];
+  const dB = c.inputs[2] ? op.reduceSum(g, [0, 2, 3]) : null;
+  const dX = c.needs[0] ? convInputGrad(c, g, w, x) : null; // the image needs none: skip a ConvTranspose
+  const dW = c.needs[1] ? convWeightGrad(c, g, w, x) : null;
+  return [dX, dW, ...(c.inputs.length > 2 ? [dB] : [])];
+};
+
+/**
+ * MaxPool with non-overlapping windows, from a mask rather than the Indices output (which
+ * WebGPU lacks): upsample Y and G to the covered area, send G where X equals its window's max,
+ * and pad back the rows and columns a floor-mode pool dropped. Ties each receive the gradient.
+ */
+const maxPoolRule: GradRule = (c) => {
+  const a = c.node.attributes;
+  const [kh, kw] = intsAttr(a, 'kernel_shape', []) as Pair;
+  const strides = intsAttr(a, 'strides', [kh, kw]);
+  if (strides[0] !== kh || strides[1] !== kw || intsAttr(a, 'pads', [0, 0, 0, 0]).some((p) => p !== 0)) {
+    throw new Error(`${c.node.name}: MaxPool gradient needs non-overlapping windows without padding`);
+  }
+  const [x, y, g] = [input(c, 0), output(c), outputGrad(c)];
+  const [h, w] = [(y.shape[2] as number) * kh, (y.shape[3] as number) * kw];
+  const upsample = (v: Value) => op.reshape(op.expand(op.unsqueeze(v, [3, 5]), [1, 1, 1, kh, 1, kw]), [0, 0, h, w]);
+  const covered = op.slice(x, [2, 3], [0, 0], [h, w]);
+  const dCovered = op.where(op.equal(covered, upsample(y)), upsample(g), 0);
+  const [H, W] = [x.shape[2] as number, x.shape[3] as number];
+  return [H === h && W === w ? dCovered : op.pad(dCovered, [0, 0, 0, 0, 0, 0, H - h, W - w])];
+};
+
+export const convRules: Record<string, GradRule> = {
+  Conv: convRule,
+  MaxPool: maxPoolRule,
+};

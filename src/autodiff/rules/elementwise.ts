@@ -1,0 +1,21 @@
+// Elementwise ops: y = f(a, b) gives da = g * df/da, db = g * df/db (the driver un-broadcasts).
+import * as op from '../../ops/index.js';
+import { type GradRule, input, output, outputGrad } from '../rule.js';
+
+export const elementwiseRules: Record<string, GradRule> = {
+  Add: (c) => [outputGrad(c), outputGrad(c)],
+  Sub: (c) => [outputGrad(c), op.neg(outputGrad(c))],
+  Mul: (c) => [op.mul(outputGrad(c), input(c, 1)), op.mul(outputGrad(c), input(c, 0))],
+  // y = a / b: da = g / b, db = -g * y / b
+  Div: (c) => [op.div(outputGrad(c), input(c, 1)), op.neg(op.div(op.mul(outputGrad(c), output(c)), input(c, 1)))],
+  Neg: (c) => [op.neg(outputGrad(c))],
+  Exp: (c) => [op.mul(outputGrad(c), output(c))],
+  Log: (c) => [op.div(outputGrad(c), input(c, 0))],
+  // y = sqrt(a): da = g / (2 y)
+  Sqrt: (c) => [op.div(outputGrad(c), op.mul(output(c), 2))],
+  // y = a^b: da = g * b * a^(b-1); b is treated as a constant exponent
+  Pow: (c) => [op.mul(outputGrad(c), op.mul(input(c, 1), op.pow(input(c, 0), op.sub(input(c, 1), 1)))), null],
+  Relu: (c) => [op.where(op.greater(output(c), 0), outputGrad(c), 0)],
+  Where: (c) => [null, op.where(input(c, 0), outputGrad(c), 0), op.where(input(c, 0), 0, outputGrad(c))],
+  Identity: (c) => [outputGrad(c)],
+};

@@ -1,0 +1,85 @@
+// The whole training step as ONE graph: forward, loss, backward and the optimizer update.
+//   in:  image, labels, dropout noise, step, lr, every parameter, every optimizer state tensor
+//   out: loss, correct, next.<parameter>, next.<state>
+// Parameters and state go in and come back each step, so a plain InferenceSession trains.
+import { buildCnn } from '../../graphs/mnist-cnn.js';
+import type { CnnConfig } from '../../graphs/cnn-config.js';
+import { backward } from '../autodiff/backward.js';
+import type { Graph, Value } from '../ir/graph.js';
+import type { DType } from '../ir/dtype.js';
+import { softmaxCrossEntropy } from '../ops/loss.js';
+import * as op from '../ops/index.js';
+import { createOptimizer, stateName } from '../optim/index.js';
+
+export interface TensorSpec {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly (number | string)[];
+}
+
+/** Everything a runner needs to feed the training graph, written beside it as JSON. */
+export interface TrainStepManifest {
+  readonly format: 'onnxgrad.train-step';
+  readonly version: 1;
+  readonly batchSize: number;
+  readonly model: CnnConfig;
+  readonly optimizer: { readonly name: string; readonly hyper: Readonly<Record<string, number>> };
+  readonly parameters: readonly TensorSpec[];
+  /** Optimizer state, named `<optimizer>.<slot>.<parameter>`, all zeros at the start. */
+  readonly state: readonly TensorSpec[];
+  readonly dropout: readonly { readonly name: string; readonly rate: number; readonly shape: readonly number[] }[];
+  readonly inputs: readonly TensorSpec[];
+  readonly outputs: readonly TensorSpec[];
+}
+
+export interface TrainStep {
+  readonly graph: Graph;
+  readonly manifest: TrainStepManifest;
+}
+
+const spec = (v: Value): TensorSpec => ({ name: v.name, dtype: v.dtype, shape: [...v.shape] });
+
+/** The name of a parameter's or state tensor's updated value among the outputs. */
+export const nextName = (name: string): string => `next.${name}`;
+
+export function buildTrainStep(config: CnnConfig, options: { optimizer: string; batchSize: number }): TrainStep {
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batch size must be a positive integer, got ${options.batchSize}`);
+  const optimizer = createOptimizer(options.optimizer);
+  const { graph, logits, dropoutNoise } = buildCnn(config, { training: true, batch: options.batchSize });
+  const labels = graph.input('labels', 'int64', [options.batchSize]);
+  const step = graph.input('step', 'float32', []);
+  const lr = graph.input('lr', 'float32', []);
+
+  const { loss, correct } = softmaxCrossEntropy(logits, labels);
+  const params = [...graph.parameters.values()].map((p) => p.value);
+  const grads = backward(loss, params);
+  const update = optimizer.prepare({ lr, step });
+
+  graph.output(loss, 'loss');
+  graph.output(correct, 'correct');
+  const state: Value[] = [];
+  const nextState: [string, Value][] = [];
+  for (const param of params) {
+    const grad = op.identity(grads.get(param) as Value, `grad.${param.name}`);
+    const slots = optimizer.slots.map((slot) => graph.input(stateName(optimizer, slot, param.name), param.dtype, param.shape));
+    state.push(...slots);
+    const next = update({ param, grad, state: slots });
+    graph.output(next.param, nextName(param.name));
+    next.state.forEach((s, i) => nextState.push([nextName((slots[i] as Value).name), s]));
+  }
+  for (const [name, value] of nextState) graph.output(value, name);
+
+  const manifest: TrainStepManifest = {
+    format: 'onnxgrad.train-step',
+    version: 1,
+    batchSize: options.batchSize,
+    model: config,
+    optimizer: { name: optimizer.name, hyper: optimizer.hyper },
+    parameters: params.map(spec),
+    state: state.map(spec),
+    dropout: dropoutNoise.map((n) => ({ name: n.name, rate: config.dropout, shape: n.shape as number[] })),
+    inputs: [...graph.inputs.map(spec), ...params.map(spec)],
+    outputs: graph.outputs.map(spec),
+  };
+  return { graph, manifest };
+}
