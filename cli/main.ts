@@ -5,6 +5,7 @@ import { createProgram } from './index.js';
 
 const program = createProgram();
 program.exitOverride();
+for (const command of program.commands) command.exitOverride(); // addCommand does not pass it on
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
