@@ -1,0 +1,65 @@
+// `onnxgrad serve`: the HTTP inference API and the web demo for a model file. This file checks
+// the options, starts the library server, prints where it listens, and shuts it down gracefully
+// on SIGINT/SIGTERM (a second signal exits at once).
+import { Command, Option } from 'commander';
+import { DATASET_NAMES, type DatasetName } from '../../src/data/datasets.js';
+import { startServer } from '../../src/serve/server.js';
+import { integerIn } from '../options/data.js';
+
+interface ServeFlags {
+  model: string;
+  port: number;
+  host: string;
+  dataset: DatasetName;
+  dataDir?: string;
+  maxBatch: number;
+  batchWaitMs: number;
+  threads?: number;
+  json?: boolean;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('serve a model: POST /v1/predict (PNG or JSON), the web demo, /model.onnx and /healthz')
+    .requiredOption('--model <file>', 'the ONNX model to serve (e.g. RUN/model.onnx from onnxgrad train)')
+    .option('--port <n>', 'TCP port (0 picks a free one)', integerIn(0, 65535), 8080)
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .addOption(new Option('--dataset <name>', 'class names, normalisation and test samples of this dataset').choices(DATASET_NAMES).default('mnist'))
+    .option('--data-dir <dir>', 'read the dataset\'s IDX files from this folder instead')
+    .option('--max-batch <n>', 'most images in one model run', integerIn(1, 4096), 64)
+    .option('--batch-wait-ms <ms>', 'how long a request waits for others to share its run', integerIn(0, 1000), 2)
+    .option('--threads <n>', 'ONNX Runtime intra-op threads (default: its choice)', integerIn(1, 256))
+    .option('--json', 'print the address as JSON')
+    .action((flags: ServeFlags) => serve(flags));
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const handle = await startServer({
+    modelPath: flags.model,
+    port: flags.port,
+    host: flags.host,
+    dataset: flags.dataset,
+    ...(flags.dataDir === undefined ? {} : { dataSource: { dataDir: flags.dataDir } }),
+    maxBatch: flags.maxBatch,
+    batchWaitMs: flags.batchWaitMs,
+    ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+  });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ url: handle.url, port: handle.port, model: handle.model, dataset: handle.profile.name, webBuilt: handle.webBuilt })}\n`);
+  } else {
+    process.stdout.write(`serving ${handle.model.name} (${handle.profile.name}, sha256 ${handle.model.sha256}) at ${handle.url}/\n`);
+    process.stdout.write(`  POST ${handle.url}/v1/predict   (image/png, or JSON {"pixels": [784 values 0..255]})\n`);
+    if (!handle.webBuilt) process.stdout.write(`  the web demo is not built (${handle.webRoot}): run npm run build:web\n`);
+    process.stdout.write('press Ctrl+C to stop\n');
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+      process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
+      if (!flags.json) process.stderr.write(`${signal}: finishing in-flight requests ...\n`);
+      void handle.close().then(resolve);
+    };
+    process.on('SIGINT', stop).on('SIGTERM', stop);
+  });
+  if (!flags.json) process.stderr.write(`stopped (${handle.stats().requests} prediction requests, ${handle.stats().runs} model runs)\n`);
+}

@@ -1,0 +1,62 @@
+// What the server knows about a dataset: class names and input normalisation for answering
+// predictions, and the test split for the demo's gallery (loaded on first use, kept per server).
+import { type DatasetName, loadDataset, type SourceOptions } from '../data/datasets.js';
+import { CLASS_NAMES } from '../data/sources.js';
+import { computeNormalization, MNIST_NORMALIZATION, type Normalization } from '../data/normalize.js';
+import { HttpError } from './http.js';
+
+export interface DatasetProfile {
+  name: DatasetName;
+  classNames: readonly string[];
+  normalization: Normalization;
+}
+
+/**
+ * MNIST's constants are fixed (the practical's). Other datasets' come from their training images,
+ * as the trainer computes them (it uses the training split; the whole training set differs from
+ * that by well under 1%). A model file carrying its own constants will make this unnecessary.
+ */
+export function datasetProfile(name: DatasetName, source: SourceOptions = {}): DatasetProfile {
+  const classNames = CLASS_NAMES[name];
+  if (name === 'mnist' && source.dataDir === undefined) return { name, classNames, normalization: { ...MNIST_NORMALIZATION } };
+  const dataset = loadDataset({ ...source, dataset: name });
+  return { name, classNames, normalization: computeNormalization(dataset.train.images, dataset.height * dataset.width) };
+}
+
+export interface TestSamples {
+  dataset: string;
+  classNames: readonly string[];
+  side: number;
+  /** total images in the test split */
+  total: number;
+  samples: { index: number; label: number; className: string; pixels: number[] }[];
+}
+
+export type SampleSource = (dataset: DatasetName, offset: number, count: number) => TestSamples;
+
+/** A loader of test images with its own cache, so each server (and each test) has its own. */
+export function testSampleSource(source: SourceOptions = {}): SampleSource {
+  const cache = new Map<DatasetName, { images: Uint8Array; labels: Uint8Array; count: number; side: number; classNames: readonly string[]; name: string }>();
+  return (dataset, offset, count) => {
+    let entry = cache.get(dataset);
+    if (!entry) {
+      let loaded;
+      try {
+        loaded = loadDataset({ ...source, dataset });
+      } catch (error) {
+        throw new HttpError(404, `test samples of ${dataset} are not available: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      entry = { ...loaded.test, side: loaded.height, classNames: loaded.classNames, name: loaded.name };
+      cache.set(dataset, entry);
+    }
+    const { images, labels, side, classNames } = entry;
+    const size = side * side;
+    const samples = [];
+    for (let k = 0; k < count; k++) {
+      const index = (offset + k) % entry.count;
+      const label = labels[index]!;
+      samples.push({ index, label, className: classNames[label] ?? String(label), pixels: Array.from(images.subarray(index * size, (index + 1) * size)) });
+    }
+    return { dataset: entry.name, classNames, side, total: entry.count, samples };
+  };
+}

@@ -1,0 +1,215 @@
+// The inference server on node:http: POST /v1/predict (PNG or JSON, micro-batched into one model
+// run), GET /v1/info, GET /v1/test-samples, GET /healthz, GET /model.onnx and the web demo's
+// static files. Every response carries COOP/COEP so the demo's WASM threads work. Library code:
+// it returns a handle and prints nothing; the CLI command wires signals and output.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
+import { DATASET_NAMES, type DatasetName, type SourceOptions } from '../data/datasets.js';
+import { type BatcherStats, MicroBatcher } from './batcher.js';
+import { decodeJson, decodePng, type DecodedImages } from './decode.js';
+import { HttpError, mediaType, readBody, sendError, sendJson } from './http.js';
+import { argmax, loadModel, type ModelInfo } from './model.js';
+import { type DatasetProfile, datasetProfile, testSampleSource } from './samples.js';
+import { defaultWebRoot, resolveStaticPath, sendFile } from './static.js';
+
+export interface ServeOptions {
+  modelPath: string;
+  /** 0 picks a free port */
+  port?: number;
+  host?: string;
+  dataset?: DatasetName;
+  /** where the datasets come from (test samples; Fashion-MNIST's normalisation) */
+  dataSource?: SourceOptions;
+  maxBatch?: number;
+  batchWaitMs?: number;
+  /** largest request body in bytes (413 above) */
+  maxBodyBytes?: number;
+  /** most images in one JSON request */
+  maxImagesPerRequest?: number;
+  /** the built web demo; default web-demo/dist of this package */
+  webRoot?: string;
+  threads?: number;
+  /** how long close() lets in-flight requests finish before cutting connections */
+  shutdownGraceMs?: number;
+}
+
+export interface ServeStats extends BatcherStats {
+  /** requests answered with an error status */
+  errors: number;
+}
+
+export interface ServeHandle {
+  readonly url: string;
+  readonly port: number;
+  readonly model: ModelInfo;
+  readonly profile: DatasetProfile;
+  readonly webRoot: string;
+  /** false when the web demo has not been built (npm run build:web) */
+  readonly webBuilt: boolean;
+  stats(): ServeStats;
+  /** Stops accepting connections, lets in-flight requests finish, then releases the model. */
+  close(): Promise<void>;
+}
+
+const SIDE = 28;
+const SECURITY_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+const API_METHODS: Readonly<Record<string, readonly string[]>> = {
+  '/v1/predict': ['POST'],
+  '/v1/info': ['GET', 'HEAD'],
+  '/v1/test-samples': ['GET', 'HEAD'],
+  '/healthz': ['GET', 'HEAD'],
+  '/model.onnx': ['GET', 'HEAD'],
+};
+
+export async function startServer(options: ServeOptions): Promise<ServeHandle> {
+  const maxBatch = options.maxBatch ?? 64;
+  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  const maxImages = options.maxImagesPerRequest ?? 256;
+  const webRoot = options.webRoot ?? defaultWebRoot();
+  const profile = datasetProfile(options.dataset ?? 'mnist', options.dataSource);
+  const model = await loadModel(options.modelPath, options.threads === undefined ? { side: SIDE } : { side: SIDE, threads: options.threads });
+  const batcher = new MicroBatcher({ rowSize: SIDE * SIDE, maxBatch, waitMs: options.batchWaitMs ?? 2, run: (rows, n) => model.run(rows, n) });
+  const samples = testSampleSource(options.dataSource);
+  let errors = 0;
+
+  const normalise = (images: DecodedImages): Float32Array => {
+    // intensities may be fractional (JSON, luminance), so no lookup table
+    const out = new Float32Array(images.pixels.length);
+    const { mean, std } = profile.normalization;
+    for (let i = 0; i < out.length; i++) out[i] = (images.pixels[i]! / 255 - mean) / std;
+    return out;
+  };
+
+  async function predict(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
+    const started = performance.now();
+    const type = mediaType(req);
+    if (type !== 'image/png' && type !== 'application/json') {
+      throw new HttpError(415, `Content-Type must be image/png or application/json, got '${type || '(none)'}'`);
+    }
+    const body = await readBody(req, maxBodyBytes);
+    const decodeOptions = { side: SIDE, maxImages, invert: query.get('invert') === 'true' || query.get('invert') === '1' };
+    const images = type === 'image/png' ? decodePng(body, decodeOptions) : decodeJson(body, decodeOptions);
+    const outputs = await batcher.submit(normalise(images), images.count);
+    const probabilities = outputs['probabilities']!;
+    const classes = probabilities.length / images.count;
+    const predictions = [];
+    for (let n = 0; n < images.count; n++) {
+      const row = Array.from(probabilities.subarray(n * classes, (n + 1) * classes));
+      const label = argmax(row);
+      predictions.push({ label, className: profile.classNames[label] ?? String(label), probabilities: row });
+    }
+    sendJson(res, 200, {
+      predictions,
+      model: { name: model.info.name, sha256: model.info.sha256 },
+      dataset: profile.name,
+      elapsedMs: Math.round((performance.now() - started) * 1000) / 1000,
+    });
+  }
+
+  function testSamples(res: ServerResponse, query: URLSearchParams): void {
+    const count = intParam(query, 'count', 24, 1, 200);
+    const offset = intParam(query, 'offset', 0, 0, 1_000_000);
+    const dataset = query.get('dataset') ?? profile.name;
+    if (!(DATASET_NAMES as readonly string[]).includes(dataset)) {
+      throw new HttpError(400, `unknown dataset '${dataset}' (known: ${DATASET_NAMES.join(', ')})`);
+    }
+    sendJson(res, 200, samples(dataset as DatasetName, offset, count));
+  }
+
+  function info(): unknown {
+    return { model: model.info, dataset: profile.name, classNames: profile.classNames, normalization: profile.normalization, side: SIDE, maxBatch };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+    if (closing) res.setHeader('Connection', 'close');
+    const [rawPath = '/', rawQuery = ''] = (req.url ?? '/').split('?', 2);
+    const query = new URLSearchParams(rawQuery);
+    const method = req.method ?? 'GET';
+    const allowed = API_METHODS[rawPath];
+    if (allowed) {
+      if (!allowed.includes(method)) throw new HttpError(405, `${method} is not allowed on ${rawPath} (use ${allowed.join(' or ')})`, { Allow: allowed.join(', ') });
+      switch (rawPath) {
+        case '/v1/predict': return predict(req, res, query);
+        case '/v1/info': return sendJson(res, 200, info());
+        case '/v1/test-samples': return testSamples(res, query);
+        case '/healthz': return sendJson(res, 200, { status: closing ? 'closing' : 'ok', model: model.info.name, stats: stats() });
+        case '/model.onnx':
+          res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': model.bytes.length, 'Cache-Control': 'no-cache' });
+          res.end(method === 'HEAD' ? undefined : model.bytes);
+          return;
+      }
+    }
+    if (rawPath.startsWith('/v1/')) throw new HttpError(404, `no such endpoint: ${rawPath}`);
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on static files`, { Allow: 'GET, HEAD' });
+    if (!webBuilt && (rawPath === '/' || rawPath === '/index.html')) {
+      throw new HttpError(404, `the web demo is not built (${webRoot} is missing): run npm run build:web`);
+    }
+    const file = resolveStaticPath(webRoot, rawPath);
+    sendFile(req, res, file, rawPath);
+  }
+
+  const stats = (): ServeStats => ({ ...batcher.stats(), errors });
+  const webBuilt = existsSync(webRoot);
+  let closing = false;
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      errors += 1;
+      sendError(res, error);
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await model.release();
+    throw new Error(`cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closed: Promise<void> | undefined;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    model: model.info,
+    profile,
+    webRoot,
+    webBuilt,
+    stats,
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        const done = new Promise<void>((resolve) => server.close(() => resolve()));
+        // keep-alive connections that go idle once their request is answered are closed too
+        const sweep = setInterval(() => server.closeIdleConnections(), 20);
+        const force = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+        server.closeIdleConnections();
+        await done;
+        clearInterval(sweep);
+        clearTimeout(force);
+        await model.release();
+      })();
+      return closed;
+    },
+  };
+}
+
+function intParam(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const text = query.get(name);
+  if (text === null) return fallback;
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new HttpError(400, `${name} must be an integer from ${min} to ${max}, got '${text}'`);
+  return n;
+}
