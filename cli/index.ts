@@ -2,8 +2,10 @@
 // validates its options, and hands the work to library code.
 import { Command } from 'commander';
 import { VERSION } from '../src/version.js';
+import { buildGraphCommand } from './commands/build-graph.js';
 import { serveCommand } from './commands/serve.js';
 import { showDataCommand } from './commands/show-data.js';
+import { summaryCommand } from './commands/summary.js';
 
 export function createProgram(): Command {
   const program = new Command('onnxgrad')
@@ -13,6 +15,8 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   // commands are added here, one line each
   program.addCommand(showDataCommand());
+  program.addCommand(buildGraphCommand());
+  program.addCommand(summaryCommand());
   program.addCommand(serveCommand());
   return program;
 }
