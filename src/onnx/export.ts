@@ -16,6 +16,8 @@ export interface ExportOptions {
   /** Replaces the parameters' initial values (trained weights). */
   readonly weights?: ReadonlyMap<string, TensorData>;
   readonly docString?: string;
+  /** Stored as metadata_props: the dataset, its class names and normalisation travel with the model. */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 function valueInfo(v: Value): ValueInfoProto {
@@ -74,6 +76,7 @@ export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelPr
     producerName: 'onnxgrad',
     producerVersion: VERSION,
     docString: options.docString ?? '',
+    metadataProps: Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: {
       name: graph.name,
       node: nodes,

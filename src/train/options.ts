@@ -1,0 +1,62 @@
+// Everything that defines a training run, its presets, and the fingerprint a resume must match.
+import { type CnnConfig, PRACTICAL_CNN } from '../../graphs/cnn-config.js';
+import type { SourceOptions } from '../data/datasets.js';
+import type { Device } from '../runtime/node.js';
+import type { ScheduleName } from './schedule.js';
+
+export interface TrainOptions {
+  readonly runDir: string;
+  readonly model: CnnConfig;
+  readonly optimizer: string;
+  readonly lr: number;
+  readonly schedule: ScheduleName;
+  readonly batchSize: number;
+  readonly steps: number;
+  /** Validation (and a metrics record) every this many steps. */
+  readonly evalEvery: number;
+  readonly checkpointEvery: number;
+  /** Seeds the split, the batch order, dropout and augmentation. */
+  readonly seed: number;
+  readonly augment: boolean;
+  readonly threads: number;
+  readonly device: Device;
+  readonly data: SourceOptions;
+  readonly validationSize?: number;
+  /** Use only the first `limit` images of each split (quick runs and tests). */
+  readonly limit?: number;
+  /** A folder written by `build-graph` (train-step.onnx, train-step.json) to train instead of building one. */
+  readonly graphDir?: string;
+}
+
+export type PresetName = 'practical' | 'best';
+export const PRESETS: readonly PresetName[] = ['practical', 'best'];
+
+/** The practical: Adam at 1e-4, batch 64, dropout 0.2, 5000 iterations, validation every 100. */
+export const PRACTICAL_PRESET = {
+  model: PRACTICAL_CNN,
+  optimizer: 'adam',
+  lr: 1e-4,
+  schedule: 'constant' as ScheduleName,
+  batchSize: 64,
+  steps: 5000,
+  evalEvery: 100,
+  augment: false,
+};
+
+/** The same network trained longer with a one-cycle schedule and augmentation. */
+export const BEST_PRESET = {
+  ...PRACTICAL_PRESET,
+  lr: 2e-3,
+  schedule: 'onecycle' as ScheduleName,
+  steps: 15 * 781,
+  evalEvery: 781,
+  augment: true,
+};
+
+export const PRESET_DEFAULTS: Readonly<Record<PresetName, typeof PRACTICAL_PRESET>> = { practical: PRACTICAL_PRESET, best: BEST_PRESET };
+
+/** The settings that decide the weights; a resumed run must have the same ones. */
+export function fingerprint(o: TrainOptions): string {
+  const { model, optimizer, lr, schedule, batchSize, steps, seed, augment, data, validationSize, limit } = o;
+  return JSON.stringify({ model, optimizer, lr, schedule, batchSize, steps, seed, augment, data, validationSize, limit });
+}

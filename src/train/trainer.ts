@@ -1,0 +1,170 @@
+// The training loop: batches in, metrics, checkpoints and the trained model out. It reports
+// through callbacks and prints nothing; the CLI runs it in a worker thread (worker.ts).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
+import { BatchCursor } from '../data/batches.js';
+import { loadDataset } from '../data/datasets.js';
+import { Mulberry32 } from '../data/random.js';
+import { normalizationFor, splitDataset } from '../data/split.js';
+import { float32, type TensorData } from '../ir/tensor.js';
+import { exportModel } from '../onnx/export.js';
+import { createSession, float32Tensor } from '../runtime/node.js';
+import { type Checkpoint, loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
+import { evaluate } from './evaluate.js';
+import { MetricsLog, type MetricsRecord } from './metrics.js';
+import { fingerprint, type TrainOptions } from './options.js';
+import { learningRate } from './schedule.js';
+import { StepRunner } from './step-runner.js';
+import { buildTrainStep, type TrainStepManifest } from './train-step.js';
+
+export interface TrainCallbacks {
+  onStart?(info: { startStep: number; totalSteps: number; stepsPerEpoch: number; parameters: number; trainImages: number }): void;
+  onStep?(info: { step: number; loss: number; accuracy: number; lr: number }): void;
+  onEval?(record: MetricsRecord): void;
+  onCheckpoint?(info: { step: number; path: string }): void;
+  /** Polled after every step: true saves a checkpoint and ends the run early. */
+  shouldStop?(): boolean;
+}
+
+export interface TrainSummary {
+  readonly completed: boolean;
+  readonly steps: number;
+  readonly seconds: number;
+  readonly stepsPerSecond: number;
+  readonly final?: MetricsRecord;
+  readonly files: { readonly model?: string; readonly checkpoint: string; readonly metrics: string; readonly summary?: string };
+}
+
+export const RUN_FILES = {
+  checkpoint: 'checkpoint.safetensors',
+  metrics: 'metrics.jsonl',
+  model: 'model.onnx',
+  summary: 'summary.json',
+  trainStep: 'train-step.onnx',
+  manifest: 'train-step.json',
+  config: 'config.json',
+} as const;
+
+function loadTrainGraph(o: TrainOptions): { bytes: Uint8Array; manifest: TrainStepManifest; init: Map<string, TensorData> } {
+  if (o.graphDir) {
+    const manifestPath = join(o.graphDir, RUN_FILES.manifest);
+    if (!existsSync(manifestPath)) throw new Error(`${o.graphDir}: no ${RUN_FILES.manifest} here; run 'onnxgrad build-graph --out ${o.graphDir}' first`);
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as TrainStepManifest;
+    const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize });
+    return { bytes: readFileSync(join(o.graphDir, RUN_FILES.trainStep)), manifest, init: initialTensors(graph.parameters, manifest) };
+  }
+  const { graph, manifest } = buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize });
+  return { bytes: exportModel(graph, { parametersAs: 'inputs' }), manifest, init: initialTensors(graph.parameters, manifest) };
+}
+
+function initialTensors(parameters: ReadonlyMap<string, { init: TensorData }>, manifest: TrainStepManifest): Map<string, TensorData> {
+  const init = new Map<string, TensorData>();
+  for (const [name, p] of parameters) init.set(name, p.init);
+  for (const s of manifest.state) init.set(s.name, float32(s.shape as number[], new Float32Array((s.shape as number[]).reduce((a, b) => a * b, 1))));
+  return init;
+}
+
+/** The seconds-resolution fingerprint mismatch message names the settings that differ. */
+function checkResumable(checkpoint: Checkpoint, o: TrainOptions, path: string): void {
+  if (checkpoint.state.fingerprint === fingerprint(o)) return;
+  const saved = JSON.parse(checkpoint.state.fingerprint) as Record<string, unknown>;
+  const now = JSON.parse(fingerprint(o)) as Record<string, unknown>;
+  const differ = Object.keys(now).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
+  throw new Error(`${path}: was written by a run with different settings (${differ.join(', ')}); resume with the same options, or use another --run-dir`);
+}
+
+export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, resume = false): Promise<TrainSummary> {
+  mkdirSync(o.runDir, { recursive: true });
+  const path = (file: string) => join(o.runDir, file);
+  if (!resume && existsSync(path(RUN_FILES.checkpoint))) {
+    throw new Error(`${o.runDir} already holds a checkpoint; pass --resume to continue it, or choose another --run-dir`);
+  }
+  const dataset = loadDataset(o.data);
+  const splits = splitDataset(dataset, { seed: o.seed, ...(o.validationSize !== undefined ? { validationSize: o.validationSize } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
+  const normalization = normalizationFor(dataset, splits.train);
+  const { bytes, manifest, init } = loadTrainGraph(o);
+  if (manifest.model.classes !== dataset.classNames.length) throw new Error(`the model has ${manifest.model.classes} classes but ${dataset.name} has ${dataset.classNames.length}`);
+
+  let checkpoint: Checkpoint | undefined;
+  if (resume) {
+    if (!existsSync(path(RUN_FILES.checkpoint))) throw new Error(`${o.runDir}: no checkpoint to resume from`);
+    checkpoint = loadCheckpoint(path(RUN_FILES.checkpoint), manifest);
+    checkResumable(checkpoint, o, path(RUN_FILES.checkpoint));
+  }
+  writeFileSync(path(RUN_FILES.config), `${JSON.stringify({ ...o, model: manifest.model }, null, 2)}\n`);
+  writeFileSync(path(RUN_FILES.trainStep), bytes);
+  writeFileSync(path(RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  const session = { device: o.device, threads: o.threads };
+  const runner = await StepRunner.create(bytes, manifest, checkpoint?.tensors ?? init, session);
+  const forward = buildCnn(manifest.model, { training: false });
+  forward.graph.output(forward.logits, 'logits');
+  const evalSession = await createSession(exportModel(forward.graph, { parametersAs: 'inputs' }), session);
+  const predict = async (images: Float32Array, count: number) => {
+    const out = await evalSession.run({ image: float32Tensor(images, [count, 1, dataset.height, dataset.width]), ...runner.parameterFeeds() });
+    return out.logits?.data as Float32Array;
+  };
+
+  const cursor = new BatchCursor(splits.train, { batchSize: manifest.batchSize, seed: o.seed, normalization, augment: o.augment ? {} : null }, checkpoint?.state.cursor);
+  const dropoutRng = new Mulberry32(checkpoint?.state.dropoutRng ?? (o.seed * 1000 + 0xd7) >>> 0);
+  const metrics = new MetricsLog(path(RUN_FILES.metrics), checkpoint?.state.step ?? 0);
+  let step = checkpoint?.state.step ?? 0;
+  const startStep = step;
+  const elapsedBefore = checkpoint?.state.elapsedSeconds ?? 0;
+  const started = performance.now();
+  const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
+
+  const save = () => {
+    const state = { step, cursor: cursor.position, dropoutRng: dropoutRng.state, elapsedSeconds: elapsed(), fingerprint: fingerprint(o) };
+    saveCheckpoint(path(RUN_FILES.checkpoint), { tensors: runner.tensors(), state });
+    callbacks.onCheckpoint?.({ step, path: path(RUN_FILES.checkpoint) });
+  };
+  const validate = async (): Promise<MetricsRecord> => {
+    const val = await evaluate(splits.val, normalization, manifest.model.classes, predict);
+    const record = metrics.record(step, cursor.position.epoch, elapsed(), learningRate(o.schedule, o.lr, step, o.steps), val);
+    callbacks.onEval?.(record);
+    return record;
+  };
+
+  callbacks.onStart?.({ startStep, totalSteps: o.steps, stepsPerEpoch: cursor.stepsPerEpoch, parameters: manifest.parameters.reduce((n, p) => n + (p.shape as number[]).reduce((a, b) => a * b, 1), 0), trainImages: splits.train.count });
+  let final: MetricsRecord | undefined;
+  let stopped = false;
+  try {
+    while (step < o.steps) {
+      const batch = cursor.next();
+      const noise = manifest.dropout.map((d) => {
+        const n = new Float32Array(d.shape.reduce((a, b) => a * b, 1));
+        for (let i = 0; i < n.length; i++) n[i] = dropoutRng.next();
+        return n;
+      });
+      const lr = learningRate(o.schedule, o.lr, step + 1, o.steps);
+      const result = await runner.run({ images: batch.images, labels: batch.labels, noise }, step + 1, lr);
+      step += 1;
+      if (!Number.isFinite(result.loss)) throw new Error(`the loss became ${result.loss} at step ${step}; try a smaller --lr`);
+      metrics.addStep(result.loss, result.correct, batch.size);
+      callbacks.onStep?.({ step, loss: result.loss, accuracy: result.correct / batch.size, lr });
+      if (step % o.evalEvery === 0 || step === o.steps) final = await validate();
+      if (step % o.checkpointEvery === 0 && step < o.steps) save();
+      if (callbacks.shouldStop?.() && step < o.steps) {
+        stopped = true;
+        break;
+      }
+    }
+    save();
+  } finally {
+    await runner.release();
+    await evalSession.release();
+  }
+  const seconds = elapsed();
+  const files = { checkpoint: path(RUN_FILES.checkpoint), metrics: path(RUN_FILES.metrics) };
+  const stepsPerSecond = (step - startStep) / Math.max((performance.now() - started) / 1000, 1e-9);
+  if (stopped) return { completed: false, steps: step, seconds, stepsPerSecond, files };
+
+  const weights = runner.tensors();
+  const metadata = { dataset: dataset.name, classNames: JSON.stringify(dataset.classNames), normalization: JSON.stringify(normalization) };
+  writeFileAtomic(path(RUN_FILES.model), exportModel(buildInferenceGraph(manifest.model), { weights, metadata }));
+  const summary = { completed: true, steps: step, seconds, stepsPerSecond, ...(final ? { final } : {}), files: { ...files, model: path(RUN_FILES.model), summary: path(RUN_FILES.summary) } };
+  writeFileSync(path(RUN_FILES.summary), `${JSON.stringify({ ...summary, config: { ...o, model: manifest.model } }, null, 2)}\n`);
+  return summary;
+}
