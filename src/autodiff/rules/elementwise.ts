@@ -13,8 +13,11 @@ export const elementwiseRules: Record<string, GradRule> = {
   Log: (c) => [op.div(outputGrad(c), input(c, 0))],
   // y = sqrt(a): da = g / (2 y)
   Sqrt: (c) => [op.div(outputGrad(c), op.mul(output(c), 2))],
-  // y = a^b: da = g * b * a^(b-1); b is treated as a constant exponent
-  Pow: (c) => [op.mul(outputGrad(c), op.mul(input(c, 1), op.pow(input(c, 0), op.sub(input(c, 1), 1)))), null],
+  // y = a^b: da = g * b * a^(b-1); db = g * y * ln(a) (defined for a > 0), only when b needs one
+  Pow: (c) => [
+    op.mul(outputGrad(c), op.mul(input(c, 1), op.pow(input(c, 0), op.sub(input(c, 1), 1)))),
+    c.needs[1] ? op.mul(outputGrad(c), op.mul(output(c), op.log(input(c, 0)))) : null,
+  ],
   Relu: (c) => [op.where(op.greater(output(c), 0), outputGrad(c), 0)],
   Where: (c) => [null, op.where(input(c, 0), outputGrad(c), 0), op.where(input(c, 0), 0, outputGrad(c))],
   Identity: (c) => [outputGrad(c)],
