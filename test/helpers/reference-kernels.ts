@@ -1,0 +1,153 @@
+// Naive float64 kernels of the reference interpreter: convolution, its transpose, max pooling,
+// Gemm and MatMul, NCHW, written straight from the ONNX operator definitions.
+import { floatAttr, intAttr, intsAttr, type Attributes } from '../../src/ir/attributes.js';
+import { broadcastIndex, refTensor, type RefTensor } from './reference-tensor.js';
+
+interface Spatial {
+  readonly k: [number, number];
+  readonly s: [number, number];
+  readonly p: [number, number, number, number];
+  readonly d: [number, number];
+}
+
+function spatial(opType: string, a: Attributes, kernel: readonly number[]): Spatial {
+  if (intAttr(a, 'group', 1) !== 1) throw new Error(`reference ${opType}: group must be 1`);
+  if (intAttr(a, 'ceil_mode', 0) !== 0) throw new Error(`reference ${opType}: ceil_mode is not supported`);
+  const auto = a['auto_pad'];
+  if (auto?.kind === 'string' && auto.value !== 'NOTSET') throw new Error(`reference ${opType}: auto_pad is not supported`);
+  const k = intsAttr(a, 'kernel_shape', kernel);
+  const s = intsAttr(a, 'strides', [1, 1]);
+  const p = intsAttr(a, 'pads', [0, 0, 0, 0]);
+  const d = intsAttr(a, 'dilations', [1, 1]);
+  return { k: [k[0] ?? 1, k[1] ?? 1], s: [s[0] ?? 1, s[1] ?? 1], p: [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0, p[3] ?? 0], d: [d[0] ?? 1, d[1] ?? 1] };
+}
+
+const outSize = (n: number, k: number, s: number, p0: number, p1: number, d: number) => Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
+
+/** y[n,m,h,w] = b[m] + sum_{c,i,j} x[n, c, s h + d i - pt, s w + d j - pl] W[m,c,i,j] */
+export function conv(x: RefTensor, w: RefTensor, b: RefTensor | undefined, a: Attributes): RefTensor {
+  const [N, C, H, W] = x.dims as [number, number, number, number];
+  const [M, , KH, KW] = w.dims as [number, number, number, number];
+  const { s, p, d } = spatial('Conv', a, [KH, KW]);
+  const Ho = outSize(H, KH, s[0], p[0], p[2], d[0]);
+  const Wo = outSize(W, KW, s[1], p[1], p[3], d[1]);
+  const y = new Float64Array(N * M * Ho * Wo);
+  for (let n = 0; n < N; n++) {
+    for (let m = 0; m < M; m++) {
+      for (let h = 0; h < Ho; h++) {
+        for (let q = 0; q < Wo; q++) {
+          let acc = b ? (b.data[m] as number) : 0;
+          for (let c = 0; c < C; c++) {
+            const xBase = (n * C + c) * H;
+            const wBase = (m * C + c) * KH;
+            for (let i = 0; i < KH; i++) {
+              const r = s[0] * h + d[0] * i - p[0];
+              if (r < 0 || r >= H) continue;
+              const xRow = (xBase + r) * W;
+              const wRow = (wBase + i) * KW;
+              for (let j = 0; j < KW; j++) {
+                const col = s[1] * q + d[1] * j - p[1];
+                if (col >= 0 && col < W) acc += (x.data[xRow + col] as number) * (w.data[wRow + j] as number);
+              }
+            }
+          }
+          y[((n * M + m) * Ho + h) * Wo + q] = acc;
+        }
+      }
+    }
+  }
+  return refTensor([N, M, Ho, Wo], y);
+}
+
+/** y[n, m, s h + d i - pt, s w + d j - pl] += x[n,c,h,w] W[c,m,i,j]; H' = s(H-1) + op + d(k-1) + 1 - pads. */
+export function convTranspose(x: RefTensor, w: RefTensor, b: RefTensor | undefined, a: Attributes): RefTensor {
+  const [N, C, H, W] = x.dims as [number, number, number, number];
+  const [, M, KH, KW] = w.dims as [number, number, number, number];
+  const { s, p, d } = spatial('ConvTranspose', a, [KH, KW]);
+  if (a['output_shape']) throw new Error('reference ConvTranspose: output_shape is not supported');
+  const op = intsAttr(a, 'output_padding', [0, 0]);
+  const Ho = s[0] * (H - 1) + (op[0] ?? 0) + d[0] * (KH - 1) + 1 - p[0] - p[2];
+  const Wo = s[1] * (W - 1) + (op[1] ?? 0) + d[1] * (KW - 1) + 1 - p[1] - p[3];
+  const y = new Float64Array(N * M * Ho * Wo);
+  for (let n = 0; n < N; n++) {
+    for (let m = 0; m < M; m++) {
+      const yBase = (n * M + m) * Ho;
+      if (b) for (let k = 0; k < Ho * Wo; k++) y[yBase * Wo + k] = b.data[m] as number;
+      for (let c = 0; c < C; c++) {
+        for (let h = 0; h < H; h++) {
+          for (let q = 0; q < W; q++) {
+            const xv = x.data[((n * C + c) * H + h) * W + q] as number;
+            for (let i = 0; i < KH; i++) {
+              const r = s[0] * h + d[0] * i - p[0];
+              if (r < 0 || r >= Ho) continue;
+              for (let j = 0; j < KW; j++) {
+                const col = s[1] * q + d[1] * j - p[1];
+                if (col >= 0 && col < Wo) y[(yBase + r) * Wo + col] = (y[(yBase + r) * Wo + col] as number) + xv * (w.data[((c * M + m) * KH + i) * KW + j] as number);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return refTensor([N, M, Ho, Wo], y);
+}
+
+/** Floor-mode max pooling; padded positions never win (they count as -infinity). */
+export function maxPool(x: RefTensor, a: Attributes): RefTensor {
+  const [N, C, H, W] = x.dims as [number, number, number, number];
+  const { k, p, d } = spatial('MaxPool', a, []);
+  const st = intsAttr(a, 'strides', k);
+  const s = [st[0] ?? 1, st[1] ?? 1] as const;
+  if (intAttr(a, 'storage_order', 0) !== 0) throw new Error('reference MaxPool: storage_order is not supported');
+  const Ho = outSize(H, k[0], s[0], p[0], p[2], d[0]);
+  const Wo = outSize(W, k[1], s[1], p[1], p[3], d[1]);
+  const y = new Float64Array(N * C * Ho * Wo);
+  for (let nc = 0; nc < N * C; nc++) {
+    for (let h = 0; h < Ho; h++) {
+      for (let q = 0; q < Wo; q++) {
+        let best = -Infinity;
+        for (let i = 0; i < k[0]; i++) {
+          const r = s[0] * h + d[0] * i - p[0];
+          if (r < 0 || r >= H) continue;
+          for (let j = 0; j < k[1]; j++) {
+            const col = s[1] * q + d[1] * j - p[1];
+            if (col >= 0 && col < W) best = Math.max(best, x.data[(nc * H + r) * W + col] as number);
+          }
+        }
+        y[(nc * Ho + h) * Wo + q] = best;
+      }
+    }
+  }
+  return refTensor([N, C, Ho, Wo], y);
+}
+
+/** Y = alpha A' B' + beta C, with A' = A or A^T and B' = B or B^T; C broadcasts to [M, N]. */
+export function gemm(A: RefTensor, B: RefTensor, C: RefTensor | undefined, a: Attributes): RefTensor {
+  const transA = intAttr(a, 'transA', 0) === 1;
+  const transB = intAttr(a, 'transB', 0) === 1;
+  const alpha = floatAttr(a, 'alpha', 1);
+  const beta = floatAttr(a, 'beta', 1);
+  const [r0, c0] = A.dims as [number, number];
+  const [r1, c1] = B.dims as [number, number];
+  const [M, K] = transA ? [c0, r0] : [r0, c0];
+  const [K2, N] = transB ? [c1, r1] : [r1, c1];
+  if (K !== K2) throw new Error(`reference Gemm: inner dimensions ${K} and ${K2} differ`);
+  const at = (i: number, k: number) => A.data[transA ? k * c0 + i : i * c0 + k] as number;
+  const bt = (k: number, j: number) => B.data[transB ? j * c1 + k : k * c1 + j] as number;
+  const cIndex = C ? broadcastIndex(C, [M, N]) : undefined;
+  const y = new Float64Array(M * N);
+  for (let i = 0; i < M; i++) {
+    for (let j = 0; j < N; j++) {
+      let acc = 0;
+      for (let k = 0; k < K; k++) acc += at(i, k) * bt(k, j);
+      y[i * N + j] = alpha * acc + (C && cIndex ? beta * (C.data[cIndex[i * N + j] as number] as number) : 0);
+    }
+  }
+  return refTensor([M, N], y);
+}
+
+export function matMul(A: RefTensor, B: RefTensor): RefTensor {
+  if (A.dims.length !== 2 || B.dims.length !== 2) throw new Error('reference MatMul: only 2-D operands are supported');
+  return gemm(A, B, undefined, {});
+}
