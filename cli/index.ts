@@ -6,6 +6,8 @@ import { buildGraphCommand } from './commands/build-graph.js';
 import { serveCommand } from './commands/serve.js';
 import { showDataCommand } from './commands/show-data.js';
 import { summaryCommand } from './commands/summary.js';
+import { trainCommand } from './commands/train.js';
+import { evalCommand } from './commands/eval.js';
 
 export function createProgram(): Command {
   const program = new Command('onnxgrad')
@@ -17,6 +19,8 @@ export function createProgram(): Command {
   program.addCommand(showDataCommand());
   program.addCommand(buildGraphCommand());
   program.addCommand(summaryCommand());
+  program.addCommand(trainCommand());
+  program.addCommand(evalCommand());
   program.addCommand(serveCommand());
   return program;
 }

@@ -46,11 +46,25 @@ export const RUN_FILES = {
   config: 'config.json',
 } as const;
 
+/** The manifest that build-graph wrote beside train-step.onnx. */
+export function readTrainStepManifest(dir: string): TrainStepManifest {
+  const path = join(dir, RUN_FILES.manifest);
+  if (!existsSync(path) || !existsSync(join(dir, RUN_FILES.trainStep))) {
+    throw new Error(`${dir}: no ${RUN_FILES.trainStep} and ${RUN_FILES.manifest} here; run 'onnxgrad build-graph --out ${dir}' first`);
+  }
+  let manifest: TrainStepManifest;
+  try {
+    manifest = JSON.parse(readFileSync(path, 'utf8')) as TrainStepManifest;
+  } catch {
+    throw new Error(`${path}: not valid JSON`);
+  }
+  if (manifest.format !== 'onnxgrad.train-step') throw new Error(`${path}: not an onnxgrad training-step manifest`);
+  return manifest;
+}
+
 function loadTrainGraph(o: TrainOptions): { bytes: Uint8Array; manifest: TrainStepManifest; init: Map<string, TensorData> } {
   if (o.graphDir) {
-    const manifestPath = join(o.graphDir, RUN_FILES.manifest);
-    if (!existsSync(manifestPath)) throw new Error(`${o.graphDir}: no ${RUN_FILES.manifest} here; run 'onnxgrad build-graph --out ${o.graphDir}' first`);
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as TrainStepManifest;
+    const manifest = readTrainStepManifest(o.graphDir);
     const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize });
     return { bytes: readFileSync(join(o.graphDir, RUN_FILES.trainStep)), manifest, init: initialTensors(graph.parameters, manifest) };
   }
