@@ -1,20 +1,30 @@
 // `onnxgrad build-graph`: builds the network's graphs and writes them into an artifacts folder
 // (model.onnx: the inference graph with the initial weights). --print shows the graph as text.
-import { Command } from 'commander';
-import { writeInferenceModel } from '../../src/artifacts.js';
+import { Command, Option } from 'commander';
+import { writeInferenceModel, writeTrainStep } from '../../src/artifacts.js';
+import { OPTIMIZER_NAMES, type OptimizerName } from '../../src/optim/index.js';
+import { positiveInteger } from '../options/parse.js';
 import type { Value } from '../../src/ir/graph.js';
 import { bytesToText } from '../../src/onnx/text.js';
 import { addModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
 
 interface BuildGraphFlags extends ModelFlags {
   out: string;
+  optimizer: OptimizerName;
+  batchSize: number;
   print?: boolean;
   json?: boolean;
 }
 
 export function buildGraphCommand(): Command {
-  const command = new Command('build-graph').description('build the network and write DIR/model.onnx (the inference graph with its initial weights)');
-  command.option('--out <dir>', 'folder to write into (created if missing)', 'artifacts');
+  const command = new Command('build-graph').description(
+    'build the network and write DIR/model.onnx (inference graph, initial weights) and DIR/train-step.onnx\n' +
+      '(forward, backward and optimizer update as one graph) with its manifest DIR/train-step.json',
+  );
+  command
+    .option('--out <dir>', 'folder to write into (created if missing)', 'artifacts')
+    .addOption(new Option('--optimizer <name>', 'optimizer in the training graph').choices(OPTIMIZER_NAMES).default('adam'))
+    .option('--batch-size <n>', 'the training graph\'s (static) batch size', positiveInteger, 64);
   addModelOptions(command)
     .option('--print', 'also print the graph in a readable text form')
     .option('--json', 'print what was written as JSON')
@@ -29,9 +39,13 @@ function buildGraph(flags: BuildGraphFlags): void {
   if (flags.out.trim() === '') throw new Error('--out: expected a folder, got an empty string');
   const config = modelConfigFromOptions(flags);
   const { path, bytes, graph } = writeInferenceModel(config, flags.out);
+  const step = writeTrainStep(config, flags.out, { optimizer: flags.optimizer, batchSize: flags.batchSize });
   const parameters = graph.parameterCount();
   if (flags.json) {
-    const files = [{ path, bytes: bytes.length, graph: graph.name }];
+    const files = [
+      { path, bytes: bytes.length, graph: graph.name },
+      { path: step.path, bytes: step.bytes.length, graph: step.graph.name, manifest: step.manifestPath },
+    ];
     process.stdout.write(`${JSON.stringify({ files, model: flags.model ?? 'practical', parameters, config })}\n`);
     return;
   }
@@ -41,7 +55,10 @@ function buildGraph(flags: BuildGraphFlags): void {
     `  model ${flags.model ?? 'practical'}, initial weights: ${config.init} init, seed ${config.seed}`,
     ...graph.inputs.map((v) => `  input   ${typeText(v)}`),
     ...graph.outputs.map((v) => `  output  ${typeText(v)}`),
+    `wrote ${step.path} (${(step.bytes.length / 1e3).toFixed(0)} kB): training step '${step.graph.name}', ${step.graph.nodes.length} nodes, ${flags.optimizer}, batch ${flags.batchSize}`,
+    `wrote ${step.manifestPath}: its ${step.manifest.inputs.length} inputs and ${step.manifest.outputs.length} outputs`,
     `layers: onnxgrad summary --model-file ${path}`,
+    `train it: onnxgrad train --graph ${flags.out}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -32,6 +32,7 @@ interface TrainFlags extends ModelFlags, DataFlags {
   validationSize?: number;
   limit?: number;
   resume?: boolean;
+  overwrite?: boolean;
   progress: boolean;
   json?: boolean;
 }
@@ -57,6 +58,7 @@ export function trainCommand(): Command {
     .option('--validation-size <n>', 'training images held out for validation (default: 10000 of 60000)', nonNegativeInteger)
     .option('--limit <n>', 'use only the first n images of each split (quick trials)', positiveInteger)
     .option('--resume', 'continue the run in --run-dir from its checkpoint (same options)')
+    .option('--overwrite', 'start over even if --run-dir holds a checkpoint (it is replaced)')
     .option('--no-progress', 'no progress bar; print one line per validation instead')
     .option('--json', 'print the summary as JSON');
   addDataOptions(command);
@@ -100,6 +102,7 @@ export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
 }
 
 async function runTrain(flags: TrainFlags): Promise<void> {
+  if (flags.resume && flags.overwrite) throw new Error('give --resume or --overwrite, not both');
   const options = trainOptionsFromFlags(flags);
   const out = (line: string) => process.stderr.write(`${line}\n`);
   const bar = flags.progress && process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {rate} steps/s | ETA {eta_formatted} | loss {loss} | train {trainAcc} | val {valAcc}', hideCursor: true }) : null;
@@ -123,7 +126,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
         else out(`step ${r.step}  epoch ${r.epoch}  train loss ${r.trainLoss.toFixed(4)} acc ${formatPercent(r.trainAccuracy)}  val loss ${r.valLoss.toFixed(4)} acc ${formatPercent(r.valAccuracy)}  (${r.seconds.toFixed(0)} s)`);
       },
     },
-    flags.resume === true,
+    flags.resume ? 'resume' : flags.overwrite ? 'overwrite' : 'new',
   );
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {

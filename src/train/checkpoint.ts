@@ -1,8 +1,7 @@
 // Checkpoints: parameters, optimizer state and everything needed to resume exactly, in one
-// safetensors file written atomically (temporary file, fsync, rename, fsync of the folder), so
-// a crash at any moment leaves either the old checkpoint or the new one, never half of one.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+// safetensors file written atomically, so a crash leaves the old checkpoint or the new one.
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import type { TensorData } from '../ir/tensor.js';
 import type { CursorState } from '../data/batches.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
@@ -21,24 +20,6 @@ export interface ResumeState {
 export interface Checkpoint {
   readonly tensors: Map<string, TensorData>;
   readonly state: ResumeState;
-}
-
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
-  const temporary = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temporary, 'w');
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
-  const dir = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
 }
 
 export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {

@@ -2,7 +2,7 @@
 // asks the worker to checkpoint after its current step and finish.
 import { Worker } from 'node:worker_threads';
 import type { TrainOptions } from './options.js';
-import type { TrainCallbacks, TrainSummary } from './trainer.js';
+import type { StartMode, TrainCallbacks, TrainSummary } from './trainer.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 export interface TrainingHandle {
@@ -10,8 +10,8 @@ export interface TrainingHandle {
   stop(): void;
 }
 
-export function trainInWorker(options: TrainOptions, callbacks: Omit<TrainCallbacks, 'shouldStop'> = {}, resume = false): TrainingHandle {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { options, resume } });
+export function trainInWorker(options: TrainOptions, callbacks: Omit<TrainCallbacks, 'shouldStop'> = {}, start: StartMode = 'new'): TrainingHandle {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { options, start } });
   const done = new Promise<TrainSummary>((resolve, reject) => {
     let settled = false;
     worker.on('message', (message: FromWorker) => {

@@ -10,7 +10,9 @@ import { normalizationFor, splitDataset } from '../data/split.js';
 import { float32, type TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
 import { createSession, float32Tensor } from '../runtime/node.js';
-import { type Checkpoint, loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
+import { TRAIN_STEP_FILE, TRAIN_STEP_MANIFEST_FILE } from '../artifacts.js';
+import { writeFileAtomic } from '../atomic-file.js';
+import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
 import { MetricsLog, type MetricsRecord } from './metrics.js';
 import { fingerprint, type TrainOptions } from './options.js';
@@ -36,13 +38,16 @@ export interface TrainSummary {
   readonly files: { readonly model?: string; readonly checkpoint: string; readonly metrics: string; readonly summary?: string };
 }
 
+/** new: refuse a folder that holds a checkpoint; resume: continue it; overwrite: start over. */
+export type StartMode = 'new' | 'resume' | 'overwrite';
+
 export const RUN_FILES = {
   checkpoint: 'checkpoint.safetensors',
   metrics: 'metrics.jsonl',
   model: 'model.onnx',
   summary: 'summary.json',
-  trainStep: 'train-step.onnx',
-  manifest: 'train-step.json',
+  trainStep: TRAIN_STEP_FILE,
+  manifest: TRAIN_STEP_MANIFEST_FILE,
   config: 'config.json',
 } as const;
 
@@ -88,11 +93,12 @@ function checkResumable(checkpoint: Checkpoint, o: TrainOptions, path: string): 
   throw new Error(`${path}: was written by a run with different settings (${differ.join(', ')}); resume with the same options, or use another --run-dir`);
 }
 
-export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, resume = false): Promise<TrainSummary> {
+export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, start: StartMode = 'new'): Promise<TrainSummary> {
   mkdirSync(o.runDir, { recursive: true });
   const path = (file: string) => join(o.runDir, file);
-  if (!resume && existsSync(path(RUN_FILES.checkpoint))) {
-    throw new Error(`${o.runDir} already holds a checkpoint; pass --resume to continue it, or choose another --run-dir`);
+  const resume = start === 'resume';
+  if (start === 'new' && existsSync(path(RUN_FILES.checkpoint))) {
+    throw new Error(`${o.runDir} already holds a checkpoint; pass --resume to continue it, --overwrite to start over, or choose another --run-dir`);
   }
   const dataset = loadDataset(o.data);
   const splits = splitDataset(dataset, { seed: o.seed, ...(o.validationSize !== undefined ? { validationSize: o.validationSize } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) });

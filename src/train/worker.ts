@@ -2,7 +2,7 @@
 // progress and signals (an ONNX Runtime run blocks its thread for the whole step).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TrainOptions } from './options.js';
-import { train } from './trainer.js';
+import { type StartMode, train } from './trainer.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 const port = parentPort;
@@ -14,7 +14,7 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'stop') stopRequested = true;
 });
 
-const { options, resume } = workerData as { options: TrainOptions; resume: boolean };
+const { options, start } = workerData as { options: TrainOptions; start: StartMode };
 try {
   const summary = await train(
     options,
@@ -25,7 +25,7 @@ try {
       onCheckpoint: (info) => post({ type: 'checkpoint', info }),
       shouldStop: () => stopRequested,
     },
-    resume,
+    start,
   );
   post({ type: 'done', summary });
 } catch (error) {
