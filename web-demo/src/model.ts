@@ -1,0 +1,94 @@
+// The model in the page, on onnxruntime-web's WebGPU bundle: WebGPU when the browser gives an
+// adapter, else the same bundle's WASM execution provider (SIMD, threads when the page is
+// cross-origin isolated). The runtime's files come from this site's /ort/ folder, never a CDN.
+import * as ort from 'onnxruntime-web/webgpu';
+
+export type Provider = 'webgpu' | 'wasm';
+export const PROVIDER_NAMES: Readonly<Record<Provider, string>> = { webgpu: 'WebGPU', wasm: 'WASM' };
+
+ort.env.wasm.wasmPaths = new URL('ort/', globalThis.location.href).href;
+ort.env.logLevel = 'error';
+
+export interface RunResult {
+  /** count * classes */
+  probabilities: Float32Array;
+  ms: number;
+}
+
+export interface DemoModel {
+  readonly provider: Provider;
+  readonly name: string;
+  /** `input` holds count normalised images of side x side */
+  run(input: Float32Array, count: number): Promise<RunResult>;
+  release(): Promise<void>;
+}
+
+interface GpuLike {
+  requestAdapter(): Promise<unknown>;
+}
+
+async function hasWebGpuAdapter(): Promise<boolean> {
+  const gpu = (navigator as Navigator & { gpu?: GpuLike }).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates a session on WebGPU when an adapter exists (and `prefer` allows it), else on WASM.
+ * Choosing here, rather than passing ['webgpu', 'wasm'], tells the page which one really runs.
+ */
+export async function loadModel(bytes: Uint8Array, name: string, prefer: Provider | 'auto' = 'auto'): Promise<DemoModel> {
+  const candidates: Provider[] = prefer === 'wasm' ? ['wasm'] : (await hasWebGpuAdapter()) ? ['webgpu', 'wasm'] : ['wasm'];
+  let lastError: unknown;
+  for (const provider of candidates) {
+    try {
+      const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: 'all' });
+      return wrap(session, provider, name);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw new Error(`could not load ${name}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+}
+
+function wrap(session: ort.InferenceSession, provider: Provider, name: string): DemoModel {
+  const input = session.inputNames[0] ?? 'image';
+  const output = session.outputNames.includes('probabilities') ? 'probabilities' : 'logits';
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    provider,
+    name,
+    run(data, count) {
+      // a session runs one call at a time: chain them
+      const side = Math.round(Math.sqrt(data.length / count));
+      const next = queue.then(async (): Promise<RunResult> => {
+        const started = performance.now();
+        const result = await session.run({ [input]: new ort.Tensor('float32', data, [count, 1, side, side]) });
+        const values = await result[output]!.getData();
+        const ms = performance.now() - started;
+        const raw = Float32Array.from(values as Float32Array);
+        return { probabilities: output === 'logits' ? softmaxRows(raw, count) : raw, ms };
+      });
+      queue = next.catch(() => undefined);
+      return next;
+    },
+    release: () => session.release(),
+  };
+}
+
+function softmaxRows(logits: Float32Array, count: number): Float32Array {
+  const width = logits.length / count;
+  const out = new Float32Array(logits.length);
+  for (let n = 0; n < count; n++) {
+    const row = logits.subarray(n * width, (n + 1) * width);
+    const max = Math.max(...row);
+    let sum = 0;
+    for (let i = 0; i < width; i++) sum += out[n * width + i] = Math.exp(row[i]! - max);
+    for (let i = 0; i < width; i++) out[n * width + i]! /= sum;
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+// Builds the demo into web-demo/dist. onnxruntime-web is resolved to its "extern wasm" build
+// (ort.webgpu.min.mjs), which loads its WebAssembly glue and binary from ort.env.wasm.wasmPaths;
+// the plugin below copies exactly those two files into dist/ort/ (and serves them in `vite dev`),
+// so nothing comes from a CDN. The WebGPU bundle uses the asyncify build (see DESIGN.md).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm'));
+export const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
+const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+function onnxruntimeFiles(): Plugin {
+  return {
+    name: 'onnxgrad-ort-files',
+    generateBundle() {
+      for (const name of ORT_FILES) this.emitFile({ type: 'asset', fileName: `ort/${name}`, source: readFileSync(join(ortDist, name)) });
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const name = req.url?.split('?')[0]?.replace(/^\/ort\//, '');
+        if (!name || !ORT_FILES.includes(name)) return next();
+        res.setHeader('Content-Type', name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript');
+        res.end(readFileSync(join(ortDist, name)));
+      });
+    },
+  };
+}
+
+export default defineConfig({
+  root: here,
+  base: './',
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
+  plugins: [onnxruntimeFiles()],
+  build: { outDir: join(here, 'dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1024 },
+  // `vite dev` next to `onnxgrad serve --port 8080` for the API and the model
+  server: {
+    headers: CROSS_ORIGIN_ISOLATION,
+    proxy: { '/v1': 'http://127.0.0.1:8080', '/model.onnx': 'http://127.0.0.1:8080' },
+  },
+  preview: { headers: CROSS_ORIGIN_ISOLATION },
+});
