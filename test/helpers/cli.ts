@@ -1,0 +1,27 @@
+// Runs the onnxgrad program in-process, as `onnxgrad ARGS...`, and returns what it printed.
+// Commander's own errors reject with a CommanderError; a command's errors reject with its Error.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createProgram } from '../../cli/index.js';
+
+export async function runCli(args: readonly string[]): Promise<string> {
+  const chunks: string[] = [];
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array): boolean => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
+  try {
+    const program = createProgram().exitOverride().configureOutput({ writeErr: () => undefined });
+    for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => undefined });
+    await program.parseAsync(['node', 'onnxgrad', ...args]);
+  } finally {
+    process.stdout.write = write;
+  }
+  return chunks.join('');
+}
+
+/** A fresh temporary folder, removed when the test process exits. */
+export function tempDir(prefix = 'onnxgrad-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
