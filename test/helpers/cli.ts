@@ -19,9 +19,11 @@ export async function runCli(args: readonly string[]): Promise<string> {
   return chunks.join('');
 }
 
+const made: string[] = [];
+
 /** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix = 'onnxgrad-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  if (made.push(dir) === 1) process.once('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
   return dir;
 }
