@@ -9,15 +9,28 @@ import { elementCount, type TensorData } from './tensor.js';
 export type ValueKind = 'input' | 'parameter' | 'constant' | 'node';
 
 export class Value {
+  #name: string;
+
   constructor(
     readonly graph: Graph,
-    readonly name: string,
+    name: string,
     readonly dtype: DType,
     readonly shape: Shape,
     readonly kind: ValueKind,
     /** The node that computes this value; undefined for inputs, parameters and constants. */
     readonly producer?: Node,
-  ) {}
+  ) {
+    this.#name = name;
+  }
+
+  get name(): string {
+    return this.#name;
+  }
+
+  /** Only Graph.output renames, before export: nodes hold values, not names, so nothing dangles. */
+  rename(name: string): void {
+    this.#name = name;
+  }
 
   get rank(): number {
     return this.shape.length;
@@ -95,11 +108,18 @@ export class Graph {
     return values;
   }
 
-  /** Marks a value as a graph output under the given name (an Identity renames it if needed). */
+  /**
+   * Marks a value as a graph output under the given name. A node's output is renamed in place;
+   * an input, parameter, constant or a value that is already an output gets an Identity (a copy).
+   */
   output(value: Value, name: string = value.name): Value {
     let out = value;
-    if (value.name !== name || value.kind !== 'node' || this.outputs.includes(value)) {
+    if (value.kind !== 'node' || this.outputs.includes(value)) {
       [out] = this.addNode('Identity', [value], {}, [{ dtype: value.dtype, shape: value.shape, name }]) as [Value];
+    } else if (value.name !== name) {
+      this.claim(name);
+      this.names.delete(value.name);
+      value.rename(name);
     }
     this.outputs.push(out);
     return out;

@@ -60,7 +60,7 @@ export function buildTrainStep(config: CnnConfig, options: { optimizer: string; 
   const state: Value[] = [];
   const nextState: [string, Value][] = [];
   for (const param of params) {
-    const grad = op.identity(grads.get(param) as Value, `grad.${param.name}`);
+    const grad = grads.get(param) as Value;
     const slots = optimizer.slots.map((slot) => graph.input(stateName(optimizer, slot, param.name), param.dtype, param.shape));
     state.push(...slots);
     const next = update({ param, grad, state: slots });
