@@ -58,13 +58,19 @@ export interface GradientComparison {
   readonly maxError: number;
 }
 
+/** Largest magnitude of an array or of a map's values. */
+export function maxAbs(values: Iterable<number>): number {
+  let m = 0;
+  for (const v of values) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
 /**
  * Relative error with a floor: elements whose true gradient nearly cancels to zero are judged
  * against 1e-3 of the parameter's largest gradient (float32 sums cannot resolve them better).
+ * `scale` is that largest gradient; by default the largest reference value.
  */
-export function relativeError(analytic: ArrayLike<number>, reference: ReadonlyMap<number, number>): number {
-  let scale = 0;
-  for (const v of reference.values()) scale = Math.max(scale, Math.abs(v));
+export function relativeError(analytic: ArrayLike<number>, reference: ReadonlyMap<number, number>, scale = maxAbs(reference.values())): number {
   const floor = Math.max(1e-3 * scale, 1e-12);
   let worst = 0;
   for (const [i, ref] of reference) worst = Math.max(worst, Math.abs((analytic[i] as number) - ref) / Math.max(Math.abs(ref), floor));

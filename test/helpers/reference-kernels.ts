@@ -24,35 +24,50 @@ function spatial(opType: string, a: Attributes, kernel: readonly number[]): Spat
 
 const outSize = (n: number, k: number, s: number, p0: number, p1: number, d: number) => Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
 
-/** y[n,m,h,w] = b[m] + sum_{c,i,j} x[n, c, s h + d i - pt, s w + d j - pl] W[m,c,i,j] */
+/** Output positions o in [0, n) whose input index s o + offset falls inside [0, size). */
+function validRange(n: number, s: number, offset: number, size: number): [number, number] {
+  const lo = Math.max(0, Math.ceil(-offset / s));
+  const hi = Math.min(n, Math.floor((size - 1 - offset) / s) + 1);
+  return [lo, Math.max(lo, hi)];
+}
+
+/**
+ * y[n,m,h,w] = b[m] + sum_{c,i,j} x[n, c, s h + d i - pt, s w + d j - pl] W[m,c,i,j],
+ * computed per image as W [M, C kH kW] times the patch matrix [C kH kW, Ho Wo] (im2col), so the
+ * innermost loop runs over a whole output map without branches.
+ */
 export function conv(x: RefTensor, w: RefTensor, b: RefTensor | undefined, a: Attributes): RefTensor {
   const [N, C, H, W] = x.dims as [number, number, number, number];
   const [M, , KH, KW] = w.dims as [number, number, number, number];
   const { s, p, d } = spatial('Conv', a, [KH, KW]);
   const Ho = outSize(H, KH, s[0], p[0], p[2], d[0]);
   const Wo = outSize(W, KW, s[1], p[1], p[3], d[1]);
-  const y = new Float64Array(N * M * Ho * Wo);
+  const [area, patch] = [Ho * Wo, C * KH * KW];
+  const y = new Float64Array(N * M * area);
+  const cols = new Float64Array(patch * area);
+  const [xd, wd] = [x.data, w.data];
   for (let n = 0; n < N; n++) {
-    for (let m = 0; m < M; m++) {
-      for (let h = 0; h < Ho; h++) {
-        for (let q = 0; q < Wo; q++) {
-          let acc = b ? (b.data[m] as number) : 0;
-          for (let c = 0; c < C; c++) {
-            const xBase = (n * C + c) * H;
-            const wBase = (m * C + c) * KH;
-            for (let i = 0; i < KH; i++) {
-              const r = s[0] * h + d[0] * i - p[0];
-              if (r < 0 || r >= H) continue;
-              const xRow = (xBase + r) * W;
-              const wRow = (wBase + i) * KW;
-              for (let j = 0; j < KW; j++) {
-                const col = s[1] * q + d[1] * j - p[1];
-                if (col >= 0 && col < W) acc += (x.data[xRow + col] as number) * (w.data[wRow + j] as number);
-              }
-            }
+    cols.fill(0);
+    for (let c = 0; c < C; c++) {
+      for (let i = 0; i < KH; i++) {
+        const [h0, h1] = validRange(Ho, s[0], d[0] * i - p[0], H);
+        for (let j = 0; j < KW; j++) {
+          const [q0, q1] = validRange(Wo, s[1], d[1] * j - p[1], W);
+          const row = ((c * KH + i) * KW + j) * area;
+          for (let h = h0; h < h1; h++) {
+            const xRow = ((n * C + c) * H + s[0] * h + d[0] * i - p[0]) * W + d[1] * j - p[1];
+            for (let q = q0; q < q1; q++) cols[row + h * Wo + q] = xd[xRow + s[1] * q] as number;
           }
-          y[((n * M + m) * Ho + h) * Wo + q] = acc;
         }
+      }
+    }
+    for (let m = 0; m < M; m++) {
+      const yBase = (n * M + m) * area;
+      if (b) y.fill(b.data[m] as number, yBase, yBase + area);
+      for (let k = 0; k < patch; k++) {
+        const wv = wd[m * patch + k] as number;
+        const row = k * area;
+        for (let t = 0; t < area; t++) y[yBase + t] = (y[yBase + t] as number) + wv * (cols[row + t] as number);
       }
     }
   }
@@ -133,14 +148,16 @@ export function gemm(A: RefTensor, B: RefTensor, C: RefTensor | undefined, a: At
   const [M, K] = transA ? [c0, r0] : [r0, c0];
   const [K2, N] = transB ? [c1, r1] : [r1, c1];
   if (K !== K2) throw new Error(`reference Gemm: inner dimensions ${K} and ${K2} differ`);
-  const at = (i: number, k: number) => A.data[transA ? k * c0 + i : i * c0 + k] as number;
-  const bt = (k: number, j: number) => B.data[transB ? j * c1 + k : k * c1 + j] as number;
+  // strides of A' and B' over (row, inner) and (inner, column)
+  const [ai, ak] = transA ? [1, c0] : [c0, 1];
+  const [bk, bj] = transB ? [1, c1] : [c1, 1];
   const cIndex = C ? broadcastIndex(C, [M, N]) : undefined;
+  const [ad, bd] = [A.data, B.data];
   const y = new Float64Array(M * N);
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
-      let acc = 0;
-      for (let k = 0; k < K; k++) acc += at(i, k) * bt(k, j);
+      let [acc, ia, jb] = [0, i * ai, j * bj];
+      for (let k = 0; k < K; k++, ia += ak, jb += bk) acc += (ad[ia] as number) * (bd[jb] as number);
       y[i * N + j] = alpha * acc + (C && cIndex ? beta * (C.data[cIndex[i * N + j] as number] as number) : 0);
     }
   }
