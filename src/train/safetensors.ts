@@ -64,7 +64,8 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'checkpoint'): Safet
     const [begin, end] = offsets;
     if (end > dataLength) throw new SafetensorsError(`${name}: truncated: '${key}' ends at byte ${end} of ${dataLength} data bytes`);
     if (end - begin !== elementCount(shape) * BYTES[dtype]) throw new SafetensorsError(`${name}: corrupt: '${key}' has ${end - begin} bytes for shape [${shape.join(', ')}]`);
-    const copy = bytes.slice(dataStart + begin, dataStart + end).buffer;
+    // a copy (Buffer.slice would be a view into a shared pool), aligned for the typed array
+    const copy = Uint8Array.prototype.slice.call(bytes, dataStart + begin, dataStart + end).buffer;
     const data: TensorArray =
       dtype === 'float32' ? new Float32Array(copy) : dtype === 'float64' ? new Float64Array(copy) : dtype === 'int64' ? new BigInt64Array(copy) : new Uint8Array(copy);
     tensors.set(key, tensor(dtype, shape, data));
