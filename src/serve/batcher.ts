@@ -1,7 +1,9 @@
 // Micro-batching: requests that arrive close together run as ONE model run, then the outputs are
-// split back. The first request of a batch waits at most `waitMs` for company, and a batch is cut
-// at `maxBatch` images. Runs are serial: while one runs, new requests queue, and the queue runs as
-// soon as it ends, so under load the batch size grows by itself and throughput rises with it.
+// split back. A batch is cut at `maxBatch` images. The first request of a batch waits at most
+// `waitMs` for company, but only while other requests are known to be on their way (announced:
+// their bodies are still being read); a lone request runs at once, so batching costs no latency
+// at low load. Runs are serial: while one runs, new requests queue, and the queue runs as soon as
+// it ends, so under load the batch size grows by itself and throughput rises with it.
 
 /** Each output is `count * width` values, row-major, one row per image. */
 export type BatchOutputs = Readonly<Record<string, Float32Array>>;
@@ -33,7 +35,10 @@ interface Pending {
 export class MicroBatcher {
   private readonly queue: Pending[] = [];
   private queuedImages = 0;
+  /** requests announced but not yet submitted */
+  private incoming = 0;
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private running = false;
   private readonly counters: BatcherStats = { runs: 0, requests: 0, images: 0, largestBatch: 0 };
 
@@ -46,31 +51,62 @@ export class MicroBatcher {
     return { ...this.counters };
   }
 
-  /** Queues `count` images (`rows` holds count * rowSize values); resolves with their rows of every output. */
-  submit(rows: Float32Array, count: number): Promise<BatchOutputs> {
+  /**
+   * Announces a request whose images are still arriving, so a waiting batch waits for it.
+   * Returns the function to call if it never submits (bad input); submitting ends it too.
+   */
+  announce(): () => void {
+    this.incoming += 1;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.incoming -= 1;
+      this.schedule();
+    };
+  }
+
+  /**
+   * Queues `count` images (`rows` holds count * rowSize values); resolves with their rows of every
+   * output. `arrived` is the function announce() returned, if the request was announced.
+   */
+  submit(rows: Float32Array, count: number, arrived?: () => void): Promise<BatchOutputs> {
     if (rows.length !== count * this.options.rowSize) {
+      arrived?.();
       return Promise.reject(new RangeError(`submit: ${rows.length} values for ${count} images of ${this.options.rowSize}`));
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ rows, count, resolve, reject });
       this.queuedImages += count;
       this.counters.requests += 1;
-      this.schedule();
+      if (arrived) arrived(); // schedules, now that this request is in the queue
+      else this.schedule();
     });
   }
 
+  // A batch is checked in setImmediate, after the event loop's poll phase: requests that came in
+  // together are all parsed (and queued or announced) by then. With none announced it runs;
+  // otherwise it waits up to waitMs for them, and runs as soon as the last one is queued.
   private schedule(): void {
     if (this.running || this.queue.length === 0) return;
     if (this.queuedImages >= this.options.maxBatch) {
       void this.flush();
-    } else {
-      this.timer ??= setTimeout(() => void this.flush(), this.options.waitMs);
+    } else if (this.immediate === undefined && (this.timer === undefined || this.incoming === 0)) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        if (this.incoming === 0) void this.flush();
+        else this.timer ??= setTimeout(() => void this.flush(), this.options.waitMs);
+      });
     }
   }
 
   private async flush(): Promise<void> {
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     if (this.running || this.queue.length === 0) return;
     // Take whole requests up to maxBatch images; a request larger than maxBatch runs alone.
     const batch: Pending[] = [this.queue.shift()!];

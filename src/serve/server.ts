@@ -91,10 +91,17 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     if (type !== 'image/png' && type !== 'application/json') {
       throw new HttpError(415, `Content-Type must be image/png or application/json, got '${type || '(none)'}'`);
     }
-    const body = await readBody(req, maxBodyBytes);
-    const decodeOptions = { side: SIDE, maxImages, invert: query.get('invert') === 'true' || query.get('invert') === '1' };
-    const images = type === 'image/png' ? decodePng(body, decodeOptions) : decodeJson(body, decodeOptions);
-    const outputs = await batcher.submit(normalise(images), images.count);
+    const arrived = batcher.announce();
+    let images: DecodedImages;
+    try {
+      const body = await readBody(req, maxBodyBytes);
+      const decodeOptions = { side: SIDE, maxImages, invert: query.get('invert') === 'true' || query.get('invert') === '1' };
+      images = type === 'image/png' ? decodePng(body, decodeOptions) : decodeJson(body, decodeOptions);
+    } catch (error) {
+      arrived();
+      throw error;
+    }
+    const outputs = await batcher.submit(normalise(images), images.count, arrived);
     const probabilities = outputs['probabilities']!;
     const classes = probabilities.length / images.count;
     const predictions = [];

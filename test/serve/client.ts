@@ -1,6 +1,6 @@
 // A raw HTTP client for the tests: unlike fetch, it sends the path exactly as written
 // (`/../x`, `%2e%2e`), so path traversal can be tried for real.
-import { request } from 'node:http';
+import { type Agent, request } from 'node:http';
 
 export interface RawResponse {
   status: number;
@@ -9,10 +9,10 @@ export interface RawResponse {
   json(): unknown;
 }
 
-export function rawRequest(base: string, method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function rawRequest(base: string, method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}, agent: Agent | false = false): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent: false }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, method, path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -32,8 +32,8 @@ export interface Prediction {
   probabilities: number[];
 }
 
-export async function postJson(base: string, body: unknown, path = '/v1/predict'): Promise<RawResponse> {
-  return rawRequest(base, 'POST', path, JSON.stringify(body), { 'Content-Type': 'application/json' });
+export async function postJson(base: string, body: unknown, agent: Agent | false = false): Promise<RawResponse> {
+  return rawRequest(base, 'POST', '/v1/predict', JSON.stringify(body), { 'Content-Type': 'application/json' }, agent);
 }
 
 export function predictionsOf(res: RawResponse): Prediction[] {

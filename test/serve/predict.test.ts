@@ -1,6 +1,7 @@
 // POST /v1/predict: PNG and JSON inputs, batches, micro-batching, and every kind of bad input.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Agent } from 'node:http';
 import { startServer, type ServeHandle } from '../../src/serve/server.js';
 import { assertClose, postJson, predictionsOf, rawRequest } from './client.js';
 import { normalise, pngOf, referenceProbabilities, syntheticDigit, testModelPath } from './fixtures.js';
@@ -42,8 +43,12 @@ describe('POST /v1/predict', () => {
   test('32 concurrent requests share model runs and each gets its own answer', async () => {
     const images = Array.from({ length: 32 }, (_, i) => syntheticDigit(i));
     const expected = await referenceProbabilities(testModelPath(), normalise(images.flat()));
+    // 32 open keep-alive connections, so the requests reach the server together, as from 32 clients
+    const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+    await Promise.all(images.map(() => rawRequest(server.url, 'GET', '/healthz', undefined, {}, agent)));
     const runsBefore = server.stats().runs;
-    const answers = await Promise.all(images.map((pixels) => postJson(server.url, { pixels })));
+    const answers = await Promise.all(images.map((pixels) => postJson(server.url, { pixels }, agent)));
+    agent.destroy();
     answers.forEach((res, i) => {
       assert.equal(res.status, 200);
       assertClose(predictionsOf(res)[0]!.probabilities, expected[i]!, 1e-5, `request ${i}`);
