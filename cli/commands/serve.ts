@@ -18,6 +18,24 @@ interface ServeFlags {
   json?: boolean;
 }
 
+const API_HELP = `
+API:
+  POST /v1/predict     body: one 28x28 PNG (Content-Type image/png; grey or colour, colour -> luminance,
+                       transparent = background), or JSON (application/json):
+                         {"pixels": [784 numbers]}  or  {"images": [[784 numbers], ...]}
+                       row-major raw intensities 0..255, white digit on black as in MNIST;
+                       "scale": "unit" takes 0..1; ?invert=true (or "invert": true) for black on white
+                       answer: {"predictions": [{"label", "className", "probabilities": [10]}], "model", ...}
+  GET  /v1/info        model, dataset, class names, normalisation
+  GET  /v1/test-samples?count=24&offset=0&dataset=mnist   test images (raw 0..255) with labels
+  GET  /healthz        status and batching counters
+  GET  /model.onnx     the model, for the browser
+  GET  /               the web demo (npm run build:web)
+Concurrent requests are micro-batched into one model run (--max-batch, --batch-wait-ms).
+
+Example:
+  curl -s -H 'Content-Type: image/png' --data-binary @digit.png http://127.0.0.1:8080/v1/predict`;
+
 export function serveCommand(): Command {
   return new Command('serve')
     .description('serve a model: POST /v1/predict (PNG or JSON), the web demo, /model.onnx and /healthz')
@@ -30,6 +48,7 @@ export function serveCommand(): Command {
     .option('--batch-wait-ms <ms>', 'how long a request waits for others to share its run', integerIn(0, 1000), 2)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: its choice)', integerIn(1, 256))
     .option('--json', 'print the address as JSON')
+    .addHelpText('after', API_HELP)
     .action((flags: ServeFlags) => serve(flags));
 }
 
