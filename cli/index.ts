@@ -8,6 +8,7 @@ import { showDataCommand } from './commands/show-data.js';
 import { summaryCommand } from './commands/summary.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
+import { plotCommand } from './commands/plot.js';
 
 export function createProgram(): Command {
   const program = new Command('onnxgrad')
@@ -21,6 +22,7 @@ export function createProgram(): Command {
   program.addCommand(summaryCommand());
   program.addCommand(trainCommand());
   program.addCommand(evalCommand());
+  program.addCommand(plotCommand());
   program.addCommand(serveCommand());
   return program;
 }

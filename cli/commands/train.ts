@@ -13,6 +13,8 @@ import { addDataOptions, type DataFlags, dataSourceOptions } from '../options/da
 import { addModelOptions, hasModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options/parse.js';
 import { formatPercent } from '../format.js';
+import { plotRun } from '../../src/report/plots.js';
+import { printPlots } from './plot.js';
 
 interface TrainFlags extends ModelFlags, DataFlags {
   runDir?: string;
@@ -34,6 +36,7 @@ interface TrainFlags extends ModelFlags, DataFlags {
   resume?: boolean;
   overwrite?: boolean;
   progress: boolean;
+  plot: boolean;
   json?: boolean;
 }
 
@@ -60,6 +63,7 @@ export function trainCommand(): Command {
     .option('--resume', 'continue the run in --run-dir from its checkpoint (same options)')
     .option('--overwrite', 'start over even if --run-dir holds a checkpoint (it is replaced)')
     .option('--no-progress', 'no progress bar; print one line per validation instead')
+    .option('--no-plot', 'do not draw the curves and confusion matrix (onnxgrad plot) at the end')
     .option('--json', 'print the summary as JSON');
   addDataOptions(command);
   addModelOptions(command);
@@ -149,6 +153,10 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else printSummary(summary, options);
   if (!summary.completed) process.exitCode = 130;
+  else if (flags.plot) {
+    const { charts, files } = await plotRun(options.runDir, { threads: flags.threads });
+    if (!flags.json) process.stdout.write(`${printPlots(options.runDir, files, charts.evaluation)}\n`);
+  }
 }
 
 const stepTimes: number[] = [];
