@@ -10,7 +10,7 @@ interface ServeFlags {
   model: string;
   port: number;
   host: string;
-  dataset: DatasetName;
+  dataset?: DatasetName;
   dataDir?: string;
   maxBatch: number;
   batchWaitMs: number;
@@ -42,7 +42,7 @@ export function serveCommand(): Command {
     .requiredOption('--model <file>', 'the ONNX model to serve (e.g. RUN/model.onnx from onnxgrad train)')
     .option('--port <n>', 'TCP port (0 picks a free one)', integerIn(0, 65535), 8080)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .addOption(new Option('--dataset <name>', 'class names, normalisation and test samples of this dataset').choices(DATASET_NAMES).default('mnist'))
+    .addOption(new Option('--dataset <name>', "class names, normalisation and test samples of this dataset (default: the model's own metadata, else mnist)").choices(DATASET_NAMES))
     .option('--data-dir <dir>', 'read the dataset\'s IDX files from this folder instead')
     .option('--max-batch <n>', 'most images in one model run', integerIn(1, 4096), 64)
     .option('--batch-wait-ms <ms>', 'how long a request waits for others to share its run', integerIn(0, 1000), 2)
@@ -57,7 +57,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     modelPath: flags.model,
     port: flags.port,
     host: flags.host,
-    dataset: flags.dataset,
+    ...(flags.dataset === undefined ? {} : { dataset: flags.dataset }),
     ...(flags.dataDir === undefined ? {} : { dataSource: { dataDir: flags.dataDir } }),
     maxBatch: flags.maxBatch,
     batchWaitMs: flags.batchWaitMs,
@@ -66,7 +66,7 @@ async function serve(flags: ServeFlags): Promise<void> {
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ url: handle.url, port: handle.port, model: handle.model, dataset: handle.profile.name, webBuilt: handle.webBuilt })}\n`);
   } else {
-    process.stdout.write(`serving ${handle.model.name} (${handle.profile.name}, sha256 ${handle.model.sha256}) at ${handle.url}/\n`);
+    process.stdout.write(`serving ${handle.model.name} (${handle.profile.name}, classes from the ${handle.profile.from}, sha256 ${handle.model.sha256}) at ${handle.url}/\n`);
     process.stdout.write(`  POST ${handle.url}/v1/predict   (image/png, or JSON {"pixels": [784 values 0..255]})\n`);
     if (!handle.webBuilt) process.stdout.write(`  the web demo is not built (${handle.webRoot}): run npm run build:web\n`);
     process.stdout.write('press Ctrl+C to stop\n');

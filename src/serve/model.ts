@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { type ModelInfo as ModelMetadata, readModelInfo } from '../onnx/metadata.js';
 import { createSession, float32Tensor, type Session } from '../runtime/node.js';
 import type { BatchOutputs } from './batcher.js';
 
@@ -18,6 +19,8 @@ export interface ModelInfo {
 
 export interface ServedModel {
   readonly info: ModelInfo;
+  /** what the file says about its training data (empty for a model without metadata) */
+  readonly metadata: ModelMetadata;
   /** the file's bytes, served at /model.onnx for the browser */
   readonly bytes: Uint8Array;
   /** `rows` holds count images; returns `probabilities` (and `logits` when the model has them) */
@@ -53,8 +56,15 @@ export async function loadModel(path: string, options: LoadModelOptions): Promis
     outputs: [...session.outputNames],
   };
   const { side } = options;
+  let metadata: ModelMetadata;
+  try {
+    metadata = readModelInfo(bytes);
+  } catch {
+    metadata = {}; // ONNX Runtime loaded it, so it is a model; its metadata is just unreadable to us
+  }
   return {
     info,
+    metadata,
     bytes,
     async run(rows, count) {
       const result = await session.run({ [input]: float32Tensor(rows, [count, 1, side, side]) });

@@ -1,7 +1,8 @@
 // What the server knows about a dataset: class names and input normalisation for answering
 // predictions, and the test split for the demo's gallery (loaded on first use, kept per server).
 import { type DatasetName, loadDataset, type SourceOptions } from '../data/datasets.js';
-import { CLASS_NAMES } from '../data/sources.js';
+import { CLASS_NAMES, isDatasetName } from '../data/sources.js';
+import type { ModelInfo as ModelMetadata } from '../onnx/metadata.js';
 import { computeNormalization, MNIST_NORMALIZATION, type Normalization } from '../data/normalize.js';
 import { HttpError } from './http.js';
 
@@ -9,6 +10,8 @@ export interface DatasetProfile {
   name: DatasetName;
   classNames: readonly string[];
   normalization: Normalization;
+  /** where the class names and normalisation came from */
+  from: 'model metadata' | 'dataset';
 }
 
 /**
@@ -18,9 +21,26 @@ export interface DatasetProfile {
  */
 export function datasetProfile(name: DatasetName, source: SourceOptions = {}): DatasetProfile {
   const classNames = CLASS_NAMES[name];
-  if (name === 'mnist' && source.dataDir === undefined) return { name, classNames, normalization: { ...MNIST_NORMALIZATION } };
+  if (name === 'mnist' && source.dataDir === undefined) return { name, classNames, normalization: { ...MNIST_NORMALIZATION }, from: 'dataset' };
   const dataset = loadDataset({ ...source, dataset: name });
-  return { name, classNames, normalization: computeNormalization(dataset.train.images, dataset.height * dataset.width) };
+  return { name, classNames, normalization: computeNormalization(dataset.train.images, dataset.height * dataset.width), from: 'dataset' };
+}
+
+/**
+ * The profile a model file carries (the trainer writes its dataset, class names and normalisation
+ * as metadata_props); the dataset's own when it carries none. Asking for another dataset than
+ * the one the model was trained on is an error: its answers would be meaningless.
+ */
+export function profileFor(metadata: ModelMetadata, requested: DatasetName | undefined, source: SourceOptions = {}): DatasetProfile {
+  const { classNames, normalization } = metadata;
+  if (!classNames || !normalization) return datasetProfile(requested ?? 'mnist', source);
+  // a dataset read from a folder is named like 'mnist (/data/dir)'
+  const trained = metadata.dataset?.split(' (')[0];
+  if (requested !== undefined && trained !== undefined && trained !== requested) {
+    throw new Error(`the model was trained on ${metadata.dataset}, not ${requested}: leave --dataset out, or serve a model trained on ${requested}`);
+  }
+  const name = requested ?? (trained !== undefined && isDatasetName(trained) ? trained : 'mnist');
+  return { name, classNames, normalization, from: 'model metadata' };
 }
 
 export interface TestSamples {

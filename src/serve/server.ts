@@ -10,7 +10,7 @@ import { type BatcherStats, MicroBatcher } from './batcher.js';
 import { decodeJson, decodePng, type DecodedImages } from './decode.js';
 import { HttpError, mediaType, readBody, sendError, sendJson } from './http.js';
 import { argmax, loadModel, type ModelInfo } from './model.js';
-import { type DatasetProfile, datasetProfile, testSampleSource } from './samples.js';
+import { type DatasetProfile, profileFor, testSampleSource } from './samples.js';
 import { defaultWebRoot, resolveStaticPath, sendFile } from './static.js';
 
 export interface ServeOptions {
@@ -18,6 +18,7 @@ export interface ServeOptions {
   /** 0 picks a free port */
   port?: number;
   host?: string;
+  /** class names and normalisation when the model carries none (trained models do); default mnist */
   dataset?: DatasetName;
   /** where the datasets come from (test samples; Fashion-MNIST's normalisation) */
   dataSource?: SourceOptions;
@@ -71,8 +72,14 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxImages = options.maxImagesPerRequest ?? 256;
   const webRoot = options.webRoot ?? defaultWebRoot();
-  const profile = datasetProfile(options.dataset ?? 'mnist', options.dataSource);
   const model = await loadModel(options.modelPath, options.threads === undefined ? { side: SIDE } : { side: SIDE, threads: options.threads });
+  let profile: DatasetProfile;
+  try {
+    profile = profileFor(model.metadata, options.dataset, options.dataSource);
+  } catch (error) {
+    await model.release();
+    throw error;
+  }
   const batcher = new MicroBatcher({ rowSize: SIDE * SIDE, maxBatch, waitMs: options.batchWaitMs ?? 2, run: (rows, n) => model.run(rows, n) });
   const samples = testSampleSource(options.dataSource);
   let errors = 0;
@@ -129,7 +136,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   }
 
   function info(): unknown {
-    return { model: model.info, dataset: profile.name, classNames: profile.classNames, normalization: profile.normalization, side: SIDE, maxBatch };
+    return { model: model.info, dataset: profile.name, classNames: profile.classNames, normalization: profile.normalization, profileFrom: profile.from, side: SIDE, maxBatch };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
