@@ -22,7 +22,7 @@ const MODEL_FLAG_NAMES: readonly (keyof ModelFlags)[] = ['model', 'filters', 'ke
 /** Adds --model, --filters, --kernels, --strides, --hidden, --dropout, --init, --seed and --classes. */
 export function addModelOptions(command: Command): Command {
   return command
-    .addHelpText('after', "\nModel options not given keep the --model network's values (practical: --filters 25,64 --kernels 12,5\n--strides 2,1 --hidden 1024 --dropout 0.2 --init practical --seed 1 --classes 10).")
+    .addHelpText('after', "\nModel options not given keep the --model network's values; for practical:\n  --filters 25,64 --kernels 12,5 --strides 2,1 --hidden 1024 --dropout 0.2\n  --init practical --seed 1 --classes 10")
     .addOption(new Option('--model <name>', 'network to build (default: practical)').choices(Object.keys(MODEL_VARIANTS)))
     .option('--filters <list>', "filters of each conv layer, e.g. '25,64'; the list's length sets the number of conv layers")
     .option('--kernels <list>', "kernel size of each conv layer, e.g. '12,5'")

@@ -1,5 +1,6 @@
 // A Keras-style model summary computed from an imported ONNX model, so it works on any exported
 // model.onnx: one row per layer with its output shape, parameter count and multiply-adds per image.
+// Meant for inference graphs; on a training step the per-image MACs of weight gradients are unknown ('?').
 import type { Shape } from '../ir/shape.js';
 import { elementCount } from '../ir/tensor.js';
 import { type ImportedModel, type ImportedNode, type ValueType, valueTypeOf } from './import.js';
@@ -10,6 +11,9 @@ const LAYER_OPS: ReadonlySet<string> = new Set([
   'Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
   'Flatten', 'Reshape', 'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Dropout', 'BatchNormalization',
 ]);
+
+/** Ops whose inputs after the first are weights: a graph input there is a parameter too (training graphs). */
+const WEIGHT_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'BatchNormalization']);
 
 /** Ops that only rename a value (graph outputs) and get no row. */
 const SKIPPED_OPS: ReadonlySet<string> = new Set(['Identity']);
@@ -61,6 +65,8 @@ function perImage(shape: Shape | undefined): number {
 function macsPerImage(model: ImportedModel, node: ImportedNode): number {
   const shapeOf = (name: string | undefined) => (name ? valueTypeOf(model, name)?.shape : undefined);
   const out = shapeOf(node.outputs[0]);
+  // per image only where axis 0 is the batch (a training graph's weight gradients are not)
+  if (WEIGHT_OPS.has(node.opType) && out?.[0] !== model.inputs[0]?.shape[0]) return Number.NaN;
   const product = (dims: Shape | undefined) => (dims ? dims.reduce<number>((n, d) => (typeof d === 'number' ? n * d : Number.NaN), 1) : Number.NaN);
   switch (node.opType) {
     // each output element sums (C/group) x kH x kW products: the weight's dims after the first
@@ -80,10 +86,28 @@ function macsPerImage(model: ImportedModel, node: ImportedNode): number {
   }
 }
 
-/** Trainable-looking initializers: float tensors of rank 1 or more (not scalars, shapes or axes). */
-function isParameter(model: ImportedModel, name: string): boolean {
-  const t = model.initializers.get(name);
-  return t !== undefined && (t.dtype === 'float32' || t.dtype === 'float64') && t.dims.length > 0;
+/**
+ * Trainable-looking tensors: float initializers of rank 1 or more (not scalars, shapes or axes),
+ * and float graph inputs in the weight slots of WEIGHT_OPS (a training step takes its parameters as inputs).
+ */
+function parameterDims(model: ImportedModel, node: ImportedNode, slot: number): readonly number[] | undefined {
+  const name = node.inputs[slot] ?? '';
+  const init = model.initializers.get(name);
+  // onnxgrad's unnamed constants (const_N: a one-hot range, scalars) are not trainable
+  if (init) return (init.dtype === 'float32' || init.dtype === 'float64') && init.dims.length > 0 && !/^const_\d+$/.test(name) ? init.dims : undefined;
+  if (slot === 0 || !WEIGHT_OPS.has(node.opType)) return undefined;
+  const input = model.inputs.find((v) => v.name === name);
+  if (!input || (input.dtype !== 'float32' && input.dtype !== 'float64')) return undefined;
+  return input.shape.every((d): d is number => typeof d === 'number') && input.shape.length > 0 ? input.shape : undefined;
+}
+
+/** A group's type: a known layer, or its first few distinct op types. */
+function groupType(ops: readonly string[]): string {
+  const known = KNOWN_GROUPS.find((k) => k.ops.join() === ops.join());
+  if (ops.length === 1) return ops[0] as string;
+  if (known) return `${known.type}, ${ops.length} ops`;
+  const distinct = [...new Set(ops)];
+  return `${ops.length} ops: ${distinct.slice(0, 3).join(', ')}${distinct.length > 3 ? ', ...' : ''}`;
 }
 
 function groupNodes(nodes: readonly ImportedNode[]): ImportedNode[][] {
@@ -108,34 +132,32 @@ function groupNodes(nodes: readonly ImportedNode[]): ImportedNode[][] {
 
 export function summarizeModel(model: ImportedModel, options: { batch?: number } = {}): ModelSummary {
   const counted = new Set<string>();
+  let parameterBytes = 0;
   const rows = groupNodes(model.nodes).map((group): SummaryRow => {
     const first = group[0] as ImportedNode;
     const last = group[group.length - 1] as ImportedNode;
     let parameters = 0;
     let prefix: string | undefined;
     for (const n of group) {
-      for (const input of n.inputs) {
-        if (!isParameter(model, input)) continue;
+      n.inputs.forEach((input, slot) => {
+        const dims = parameterDims(model, n, slot);
+        if (!dims) return;
         prefix ??= input.includes('.') ? input.slice(0, input.lastIndexOf('.')) : undefined;
-        if (counted.has(input)) continue;
+        if (counted.has(input)) return;
         counted.add(input);
-        parameters += elementCount((model.initializers.get(input) as { dims: readonly number[] }).dims);
-      }
+        parameters += elementCount(dims);
+        parameterBytes += elementCount(dims) * (BYTES[valueTypeOf(model, input)?.dtype ?? 'float32'] ?? 4);
+      });
     }
     const ops = group.map((n) => n.opType);
     const known = KNOWN_GROUPS.find((k) => k.ops.join() === ops.join());
-    const type = group.length === 1 ? first.opType : known ? `${known.type}, ${ops.length} ops` : `${ops.join(', ')}`;
+    const type = groupType(ops);
     const name = prefix ?? (group.length === 1 || !known ? first.name : known.type.toLowerCase());
     const outputShape = valueTypeOf(model, last.outputs[0] ?? '')?.shape ?? [];
     const macs = group.reduce((sum, n) => sum + macsPerImage(model, n), 0);
     return { name, type, nodes: group.map((n) => n.name), outputShape, parameters, macsPerImage: macs };
   });
   const parameters = rows.reduce((n, r) => n + r.parameters, 0);
-  let parameterBytes = 0;
-  for (const name of counted) {
-    const t = model.initializers.get(name);
-    if (t) parameterBytes += elementCount(t.dims) * (BYTES[t.dtype] ?? 0);
-  }
   const macs = rows.reduce((n, r) => n + r.macsPerImage, 0);
   const batch = options.batch ?? DEFAULT_SUMMARY_BATCH;
   return {

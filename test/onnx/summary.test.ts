@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cnnConfig, PRACTICAL_CNN } from '../../graphs/cnn-config.js';
-import { buildInferenceGraph } from '../../graphs/mnist-cnn.js';
+import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import { exportModel } from '../../src/onnx/export.js';
 import { importModel } from '../../src/onnx/import.js';
 import { formatSummary, summarizeModel, summaryToJson } from '../../src/onnx/summary.js';
@@ -74,4 +74,13 @@ test('variants: no hidden layer, three convolutions', () => {
   const three = summaryOf(cnnConfig('three-conv'));
   assert.deepEqual(three.rows.filter((r) => r.type === 'Conv').map((r) => r.name), ['conv1', 'conv2', 'conv3']);
   assert.equal(three.parameters, 3625 + 40064 + (64 * 64 * 9 + 64) + 1_049_600 + 10_250);
+});
+
+test('a graph that takes its parameters as inputs (a training step) still counts them', () => {
+  const { graph, logits } = buildCnn(PRACTICAL_CNN, { training: true, batch: 64 });
+  graph.output(logits, 'logits');
+  const s = summarizeModel(importModel(exportModel(graph, { parametersAs: 'inputs' })));
+  assert.equal(s.parameters, 1_103_539);
+  assert.deepEqual(s.rows.find((r) => r.type.startsWith('Dropout'))?.outputShape, [64, 1024]);
+  assert.equal(s.macsPerImage, 4_590_416);
 });
