@@ -9,6 +9,7 @@ import { summaryCommand } from './commands/summary.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { plotCommand } from './commands/plot.js';
+import { sweepCommand } from './commands/sweep.js';
 
 export function createProgram(): Command {
   const program = new Command('onnxgrad')
@@ -23,6 +24,7 @@ export function createProgram(): Command {
   program.addCommand(trainCommand());
   program.addCommand(evalCommand());
   program.addCommand(plotCommand());
+  program.addCommand(sweepCommand());
   program.addCommand(serveCommand());
   return program;
 }
