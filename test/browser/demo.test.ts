@@ -5,9 +5,12 @@
 // adapter) and once on WASM.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadDataset } from '../../src/data/datasets.js';
 import { startServer, type ServeHandle } from '../../src/serve/server.js';
-import { normalise, referenceProbabilities } from '../serve/fixtures.js';
+import { normalise, referenceProbabilities, testModelPath } from '../serve/fixtures.js';
 import { trainedModelPath } from '../serve/trained-model.js';
 import { artifactPath, ensureWebDemoBuilt, launch } from './chromium.js';
 import { argmaxWithMargin, centreOfMass, inkBox, strokesOf } from './strokes.js';
@@ -15,6 +18,7 @@ import { argmaxWithMargin, centreOfMass, inkBox, strokesOf } from './strokes.js'
 interface DemoState {
   ready: boolean;
   provider: string;
+  model: string;
   drawVersion: number;
   inferredVersion: number;
   pixels: number[];
@@ -101,6 +105,24 @@ describe('web demo in Chromium', { timeout: 120_000 }, () => {
           await page.screenshot({ path: artifactPath(`demo-${provider.toLowerCase()}-digit${index}.png`), fullPage: true });
         }
         assert.equal((await state()).error, '');
+
+        if (provider === 'WASM') {
+          // a model chosen from a file replaces the server's: the untrained one here
+          const other = join(mkdtempSync(join(tmpdir(), 'onnxgrad-drop-')), 'untrained.onnx');
+          copyFileSync(testModelPath(), other);
+          await page.setInputFiles('#model-file', other);
+          await page.waitForFunction(() => {
+            const s = (globalThis as unknown as { onnxgradDemo: DemoState }).onnxgradDemo;
+            return s.ready && s.model === 'untrained.onnx';
+          }, undefined, { timeout: 30_000 });
+          assert.equal(await page.textContent('#model-name'), 'untrained.onnx');
+          const swapped = (await state()).gallery;
+          const ref = await referenceProbabilities(other, galleryInput);
+          swapped.forEach((g, i) => {
+            const { label, margin } = argmaxWithMargin(ref[i]!);
+            if (margin > 1e-3) assert.equal(g.predicted, label, `gallery image ${g.index} with the dropped model`);
+          });
+        }
         assert.deepEqual(browser.errors, [], 'no console errors');
       } finally {
         await browser.close();
