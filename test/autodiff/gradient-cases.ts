@@ -15,6 +15,8 @@ export interface GradCase {
 
 /** ORT computes in float32: about 1e-7 relative per operation, grown by sums of tens of terms. */
 export const FLOAT32_TOLERANCE = 1e-3;
+/** The backward graph evaluated in float64: only the central differences' own error remains. */
+export const FLOAT64_TOLERANCE = 1e-6;
 
 const positive = { positive: true, lo: 0.5, hi: 2 } as const;
 

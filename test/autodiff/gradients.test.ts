@@ -10,7 +10,7 @@ import { Graph, type Node } from '../../src/ir/graph.js';
 import { float32 } from '../../src/ir/tensor.js';
 import * as op from '../../src/ops/index.js';
 import { CaseContext, checkGradients } from '../helpers/gradient-check.js';
-import { FLOAT32_TOLERANCE, GRAD_CASES } from './gradient-cases.js';
+import { FLOAT32_TOLERANCE, FLOAT64_TOLERANCE, GRAD_CASES } from './gradient-cases.js';
 
 /** Op types of the nodes a case's builder made (before the loss is added). */
 function opsOf(nodes: readonly Node[]): Set<string> {
@@ -22,10 +22,12 @@ GRAD_CASES.forEach((gc, index) => {
     const ctx = new CaseContext(`case_${index}`, 1000 + index);
     const out = gc.build(ctx);
     assert.ok(opsOf(ctx.graph.nodes).has(gc.rule), `the case builds no ${gc.rule} node`);
-    const { errors, maxError } = await checkGradients(ctx, out);
+    const { errors, maxError, float64MaxError } = await checkGradients(ctx, out);
     const tolerance = gc.tolerance ?? FLOAT32_TOLERANCE;
-    t.diagnostic(`max relative error ${maxError.toExponential(2)} (${[...errors].map(([p, e]) => `${p} ${e.toExponential(2)}`).join(', ')}); tolerance ${tolerance}`);
+    t.diagnostic(`max relative error ${maxError.toExponential(2)} (${[...errors].map(([p, e]) => `${p} ${e.toExponential(2)}`).join(', ')}); tolerance ${tolerance}; ` +
+      `backward graph in float64: ${float64MaxError.toExponential(2)}`);
     for (const [param, error] of errors) assert.ok(error <= tolerance, `${param}: max relative error ${error} > ${tolerance}`);
+    assert.ok(float64MaxError <= FLOAT64_TOLERANCE, `the backward graph evaluated in float64: max relative error ${float64MaxError} > ${FLOAT64_TOLERANCE}`);
   });
 });
 
