@@ -10,6 +10,8 @@ import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { plotCommand } from './commands/plot.js';
 import { sweepCommand } from './commands/sweep.js';
+import { reportCommand } from './commands/report.js';
+import { benchCommand } from './commands/bench.js';
 
 export function createProgram(): Command {
   const program = new Command('onnxgrad')
@@ -25,6 +27,8 @@ export function createProgram(): Command {
   program.addCommand(evalCommand());
   program.addCommand(plotCommand());
   program.addCommand(sweepCommand());
+  program.addCommand(reportCommand());
   program.addCommand(serveCommand());
+  program.addCommand(benchCommand());
   return program;
 }
