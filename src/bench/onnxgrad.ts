@@ -1,0 +1,138 @@
+// onnxgrad's own contenders: the training step (StepRunner on onnxruntime-node, the same graph
+// fed the same way on onnxruntime-web's WASM EP) and inference at batch 1 and batch 1000.
+import { buildInferenceGraph } from '../../graphs/mnist-cnn.js';
+import type { CnnConfig } from '../../graphs/cnn-config.js';
+import { Mulberry32 } from '../data/random.js';
+import type { TensorData } from '../ir/tensor.js';
+import { exportModel } from '../onnx/export.js';
+import { createSession, float32Tensor } from '../runtime/node.js';
+import { createWebSession, toWebTensor, type WebTensor, webFloat32Tensor, webInt64Tensor } from '../runtime/web.js';
+import { StepRunner, type StepBatch } from '../train/step-runner.js';
+import { buildTrainStep, nextName, type TrainStepManifest } from '../train/train-step.js';
+import type { Contender, Measurement, RoundCounts } from './contender.js';
+import { batchAt, fillNoise, type ImagePool } from './feeds.js';
+import { medianMs } from './stats.js';
+
+/** The graphs and starting tensors every onnxgrad contender shares. */
+export interface Workload {
+  readonly config: CnnConfig;
+  readonly batchSize: number;
+  readonly trainBytes: Uint8Array;
+  readonly manifest: TrainStepManifest;
+  readonly initial: ReadonlyMap<string, TensorData>;
+  readonly inferBytes: Uint8Array;
+  readonly pool: ImagePool;
+}
+
+export function buildWorkload(config: CnnConfig, optimizer: string, batchSize: number, pool: ImagePool): Workload {
+  const { graph, manifest } = buildTrainStep(config, { optimizer, batchSize });
+  const initial = new Map<string, TensorData>();
+  for (const [name, p] of graph.parameters) initial.set(name, p.init);
+  for (const s of manifest.state) {
+    const dims = s.shape as number[];
+    initial.set(s.name, { dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
+  }
+  const inferBytes = exportModel(buildInferenceGraph(config));
+  return { config, batchSize, trainBytes: exportModel(graph, { parametersAs: 'inputs' }), manifest, initial, inferBytes, pool };
+}
+
+/** A training step and the two inference sizes, on one runtime; `step` gets fresh noise each call. */
+interface Runtime {
+  step(batch: StepBatch, step: number): Promise<void>;
+  infer(images: Float32Array, count: number): Promise<void>;
+  release(): Promise<void>;
+}
+
+const LR = 1e-4;
+
+function contender(name: string, kind: Contender['kind'], threads: number, w: Workload, counts: RoundCounts, rt: Runtime): Contender {
+  const size = w.config.inputSize;
+  const rng = new Mulberry32(7);
+  const noise = w.manifest.dropout.map((d) => new Float32Array(d.shape.reduce((a, b) => a * b, 1)));
+  const big = new Float32Array(counts.bigBatch * size * size);
+  for (let i = 0; i < big.length; i++) big[i] = w.pool.images[i % w.pool.images.length] as number;
+  let steps = 0;
+  const trainStep = async (): Promise<void> => {
+    const batch = batchAt(w.pool, w.batchSize, steps);
+    fillNoise(noise, rng); // inside the timed region: the trainer makes noise every step too
+    await rt.step({ ...batch, noise }, ++steps);
+  };
+  return {
+    name,
+    kind,
+    threads,
+    async round(): Promise<Measurement> {
+      const warm = counts.roundWarmup;
+      const m: Measurement = {};
+      if (counts.trainSteps > 0) m.trainStepMs = await medianMs(counts.trainSteps, warm, trainStep);
+      if (counts.inferCalls > 0) {
+        m.inferB1Ms = await medianMs(counts.inferCalls, warm, (k) => rt.infer(batchAt(w.pool, 1, k).images, 1));
+      }
+      if (counts.bigCalls > 0) {
+        const ms = await medianMs(counts.bigCalls, Math.min(warm, 1), () => rt.infer(big, counts.bigBatch));
+        m.inferB1000ImagesPerSec = (counts.bigBatch * 1000) / ms;
+      }
+      return m;
+    },
+    async warmup(count: number): Promise<void> {
+      for (let k = 0; k < count; k++) await trainStep();
+      for (let k = 0; k < count; k++) await rt.infer(batchAt(w.pool, 1, k).images, 1);
+      if (counts.bigCalls > 0) await rt.infer(big, counts.bigBatch);
+    },
+    close: () => rt.release(),
+  };
+}
+
+/** onnxruntime-node: the trainer's StepRunner, and an inference session with the same thread count. */
+export async function nodeContender(w: Workload, threads: number, counts: RoundCounts, spinning: boolean): Promise<Contender> {
+  const runner = await StepRunner.create(w.trainBytes, w.manifest, w.initial, { threads, spinning });
+  const session = await createSession(w.inferBytes, { threads, spinning });
+  const size = w.config.inputSize;
+  const rt: Runtime = {
+    step: async (batch, step) => void (await runner.run(batch, step, LR)),
+    infer: async (images, count) => void (await session.run({ image: float32Tensor(images, [count, 1, size, size]) })),
+    release: async () => {
+      await runner.release();
+      await session.release();
+    },
+  };
+  return contender(`onnxgrad-node-${threads}t`, 'onnxgrad-node', threads, w, counts, rt);
+}
+
+/** onnxruntime-web's WASM EP inside Node: the same graph, parameters carried the StepRunner's way. */
+export async function webContender(w: Workload, threads: number, counts: RoundCounts): Promise<Contender> {
+  const train = await createWebSession(w.trainBytes, { threads });
+  const infer = await createWebSession(w.inferBytes, { threads });
+  const carried = new Map<string, WebTensor>();
+  for (const spec of [...w.manifest.parameters, ...w.manifest.state]) {
+    const t = w.initial.get(spec.name);
+    if (!t) throw new Error(`no initial value for '${spec.name}'`);
+    carried.set(spec.name, toWebTensor(t));
+  }
+  const b = w.batchSize;
+  const size = w.config.inputSize;
+  const rt: Runtime = {
+    async step(batch, step) {
+      const feeds: Record<string, WebTensor> = {
+        image: webFloat32Tensor(batch.images, [b, 1, size, size]),
+        labels: webInt64Tensor(batch.labels, [b]),
+        step: webFloat32Tensor(Float32Array.of(step), []),
+        lr: webFloat32Tensor(Float32Array.of(LR), []),
+      };
+      w.manifest.dropout.forEach((d, i) => (feeds[d.name] = webFloat32Tensor(batch.noise[i] as Float32Array, d.shape)));
+      for (const [name, t] of carried) feeds[name] = t;
+      const out = await train.run(feeds);
+      for (const name of carried.keys()) {
+        const next = out[nextName(name)];
+        if (!next) throw new Error(`the training graph did not return ${nextName(name)}`);
+        carried.set(name, next);
+      }
+    },
+    infer: async (images, count) => void (await infer.run({ image: webFloat32Tensor(images, [count, 1, size, size]) })),
+    release: async () => {
+      await train.release();
+      await infer.release();
+    },
+  };
+  return contender(`onnxgrad-web-${threads}t`, 'onnxgrad-web', threads, w, counts, rt);
+}
