@@ -4,7 +4,7 @@
 // against `onnxgrad serve` in its own process (so the load generator does not share its event
 // loop), once with micro-batching (--max-batch 64) and once without (--max-batch 1).
 // Prints a table and writes JSON (default artifacts/bench/serve.json).
-//   node bench/serve.mjs [--model FILE] [--duration 5] [--out FILE]
+//   node bench/serve.mjs [--model FILE] [--duration 5] [--threads N] [--out FILE]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const { values } = parseArgs({ options: { model: { type: 'string' }, duration: { type: 'string', default: '5' }, out: { type: 'string', default: join(root, 'artifacts', 'bench', 'serve.json') } } });
+const { values } = parseArgs({ options: { model: { type: 'string' }, threads: { type: 'string' }, duration: { type: 'string', default: '5' }, out: { type: 'string', default: join(root, 'artifacts', 'bench', 'serve.json') } } });
 const duration = Number(values.duration);
 const CONNECTIONS = [1, 16, 64];
 const CONFIGS = [{ name: 'micro-batching', maxBatch: 64 }, { name: 'no batching', maxBatch: 1 }];
@@ -39,7 +39,7 @@ async function body() {
 
 /** @param {string} model @param {number} maxBatch */
 async function startServer(model, maxBatch) {
-  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--model', model, '--port', '0', '--max-batch', String(maxBatch), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--model', model, '--port', '0', '--max-batch', String(maxBatch), ...(values.threads ? ['--threads', values.threads] : []), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise((ok, fail) => {
     createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) }).once('line', ok);
     child.once('exit', (code) => fail(new Error(`onnxgrad serve exited with ${code}`)));
@@ -89,5 +89,5 @@ for (const [i, r] of table.entries()) {
 }
 mkdirSync(dirname(values.out), { recursive: true });
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version };
-writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, durationSeconds: duration, model, rows }, null, 2)}\n`);
+writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, durationSeconds: duration, threads: values.threads ?? 'default', model, rows }, null, 2)}\n`);
 console.log(`\nwrote ${values.out} (${machine.cpus} CPUs, ${machine.cpu})`);
