@@ -6,3 +6,4 @@ export * from './pool.js';
 export * from './reduce.js';
 export * from './shape.js';
 export { int64s, scalar } from './node.js';
+export * from './resize.js';

@@ -152,7 +152,26 @@ export const KERNELS: Readonly<Record<string, Kernel>> = Object.freeze({
     return refTensor(dims, Float64Array.from(index, (k) => x.data[k] as number), x.dtype);
   },
   Unsqueeze: (i) => unsqueeze(need(i, 0), ints(i[1])),
+  Resize: (i) => upsampleNearest(need(i, 0), Array.from(need(i, 2).data)),
 });
+
+/** Resize, mode nearest, asymmetric, floor, integer scales: out[i] = in[floor(i / scale)]. */
+function upsampleNearest(x: RefTensor, scales: readonly number[]): RefTensor {
+  const dims = x.dims.map((d, i) => d * (scales[i] as number));
+  const out = new Float64Array(size(dims));
+  const index = new Array<number>(dims.length).fill(0);
+  for (let k = 0; k < out.length; k++) {
+    let source = 0;
+    for (let a = 0; a < dims.length; a++) source = source * (x.dims[a] as number) + Math.floor((index[a] as number) / (scales[a] as number));
+    out[k] = x.data[source] as number;
+    for (let a = dims.length - 1; a >= 0; a--) {
+      index[a] = (index[a] as number) + 1;
+      if ((index[a] as number) < (dims[a] as number)) break;
+      index[a] = 0;
+    }
+  }
+  return refTensor(dims, out, x.dtype);
+}
 
 /** Nodes needed for the targets, in graph order. */
 function liveNodes(graph: Graph, targets: readonly Value[]): Node[] {
