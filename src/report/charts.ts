@@ -25,7 +25,7 @@ function curveSpec(title: string, yTitle: string, points: readonly object[], per
     data: { values: [...points] },
     mark: { type: 'line', point: { size: 30 }, strokeWidth: 2 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'training step', axis: { format: '~s' } },
+      x: { field: 'step', type: 'quantitative', title: 'training step', axis: { format: '~s', tickCount: 8 } },
       y: {
         field: 'value',
         type: 'quantitative',
@@ -117,7 +117,7 @@ export function comparisonSpec(runs: readonly RunCurve[], subtitle = ''): TopLev
     data: { values: points },
     mark: { type: 'line', point: { size: 25 }, strokeWidth: 2 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: 'training step', axis: { format: '~s' } },
+      x: { field: 'step', type: 'quantitative', title: 'training step', axis: { format: '~s', tickCount: 8 } },
       y: { field: 'value', type: 'quantitative', title: 'validation accuracy', scale: { zero: false }, axis: { format: '.0%' } },
       color: {
         field: 'run',

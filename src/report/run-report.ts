@@ -102,7 +102,7 @@ export async function runReportHtml(runDir: string, options: RunReportOptions = 
   const splitName = SPLIT_NAMES[split];
 
   const metrics = cards([
-    ['steps trained', `${steps ?? '-'}${o ? ` of ${o.steps}` : ''}`],
+    ['steps trained', `${steps ?? '-'}${o ? ` / ${o.steps}` : ''}`],
     ['wall time', seconds !== undefined ? `${seconds.toFixed(1)} s` : '-'],
     ['steps per second', steps && seconds ? (steps / seconds).toFixed(1) : '-'],
     ['final training accuracy', percent(last?.trainAccuracy)],

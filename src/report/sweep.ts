@@ -1,6 +1,6 @@
 // A sweep: every combination of optimizer, learning rate, dropout and model, trained one after
 // the other, each in its own folder named after its configuration, then evaluated on the test
-// set. It resumes: a run with its summary.json and results.json is skipped, one with a
+// set (and its curves drawn, as 'onnxgrad plot' does). It resumes: a run with its summary.json and results.json is skipped, one with a
 // checkpoint continues from it, any other starts over.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { OPTIMIZERS, type OptimizerName } from '../optim/index.js';
 import { fingerprint, type TrainOptions } from '../train/options.js';
 import { trainInWorker } from '../train/run-in-worker.js';
 import { RUN_FILES, type StartMode, type TrainCallbacks } from '../train/trainer.js';
+import { plotRun } from './plots.js';
 import { RESULTS_FILE, type RunResult, runResult, writeSweepResults } from './sweep-results.js';
 
 export interface SweepAxes {
@@ -152,6 +153,7 @@ export async function runSweep(plan: SweepPlan, callbacks: SweepCallbacks = {}, 
         signal?.removeEventListener('abort', stop);
       }
     }
+    if (state !== 'done') await plotRun(options.runDir, { threads: options.threads });
     const result = state === 'done' ? readResult(options.runDir) : await runResult(config, options);
     results.push(result);
     await writeSweepResults(plan.outDir, results);
