@@ -144,4 +144,20 @@ export class Graph {
   }
 }
 
+/**
+ * The nodes that contribute to `targets` (the graph's outputs by default), in graph order:
+ * gradient rules may leave values behind that nothing uses, and export drops them.
+ */
+export function liveNodes(graph: Graph, targets: readonly Value[] = graph.outputs): Node[] {
+  const needed = new Set<Value>(targets);
+  const live: Node[] = [];
+  for (let k = graph.nodes.length - 1; k >= 0; k--) {
+    const n = graph.nodes[k] as Node;
+    if (!n.outputs.some((o) => needed.has(o))) continue;
+    live.push(n);
+    for (const v of n.inputs) if (v) needed.add(v);
+  }
+  return live.reverse();
+}
+
 export { attr };

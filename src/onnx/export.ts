@@ -1,10 +1,9 @@
 // Graph -> ONNX ModelProto bytes at opset 17 (the newest that Debian's python3-onnx 1.12 checks).
-import type { Attribute } from '../ir/attributes.js';
-import { ONNX_DTYPE } from '../ir/dtype.js';
-import type { Graph, Node, Value } from '../ir/graph.js';
+import { type Graph, liveNodes } from '../ir/graph.js';
 import type { TensorData } from '../ir/tensor.js';
 import { VERSION } from '../version.js';
-import { type AttributeProto, type ModelProto, onnx, type ValueInfoProto } from './proto.js';
+import { attributeProto, valueInfoProto } from './fields.js';
+import { type ModelProto, onnx } from './proto.js';
 import { toTensorProto } from './tensor-proto.js';
 
 export const OPSET = 17;
@@ -18,36 +17,6 @@ export interface ExportOptions {
   readonly docString?: string;
   /** Stored as metadata_props: the dataset, its class names and normalisation travel with the model. */
   readonly metadata?: Readonly<Record<string, string>>;
-}
-
-function valueInfo(v: Value): ValueInfoProto {
-  const dim = v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
-  return { name: v.name, type: { tensorType: { elemType: ONNX_DTYPE[v.dtype], shape: { dim } } } };
-}
-
-function attributeProto(name: string, a: Attribute): AttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
-  switch (a.kind) {
-    case 'int': return { name, type: T.INT, i: a.value };
-    case 'float': return { name, type: T.FLOAT, f: a.value };
-    case 'ints': return { name, type: T.INTS, ints: [...a.value] };
-    case 'floats': return { name, type: T.FLOATS, floats: [...a.value] };
-    case 'string': return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
-    case 'tensor': return { name, type: T.TENSOR, t: toTensorProto('', a.value) };
-  }
-}
-
-/** Nodes that contribute to an output, in order: rules may leave unused values behind. */
-function liveNodes(graph: Graph): Node[] {
-  const needed = new Set<Value>(graph.outputs);
-  const live: Node[] = [];
-  for (let k = graph.nodes.length - 1; k >= 0; k--) {
-    const n = graph.nodes[k] as Node;
-    if (!n.outputs.some((o) => needed.has(o))) continue;
-    live.push(n);
-    for (const v of n.inputs) if (v) needed.add(v);
-  }
-  return live.reverse();
 }
 
 export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelProto {
@@ -81,10 +50,10 @@ export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelPr
       name: graph.name,
       node: nodes,
       initializer: initializers,
-      input: inputs.map(valueInfo),
-      output: graph.outputs.map(valueInfo),
+      input: inputs.map(valueInfoProto),
+      output: graph.outputs.map(valueInfoProto),
       // shapes of intermediate values: readable in Netron and in the text form
-      valueInfo: live.flatMap((n) => n.outputs).filter((v) => !graph.outputs.includes(v)).map(valueInfo),
+      valueInfo: live.flatMap((n) => n.outputs).filter((v) => !graph.outputs.includes(v)).map(valueInfoProto),
     },
   });
 }

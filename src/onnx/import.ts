@@ -1,9 +1,10 @@
 // ONNX ModelProto bytes -> a plain structure (and back): for `summary --model-file`, for reading
 // trained weights out of a model.onnx, and for checking that export loses nothing.
 import { type Attribute, type Attributes, attr } from '../ir/attributes.js';
-import { type DType, dtypeFromOnnx, ONNX_DTYPE } from '../ir/dtype.js';
+import { type DType, dtypeFromOnnx } from '../ir/dtype.js';
 import type { Dim, Shape } from '../ir/shape.js';
 import type { TensorData } from '../ir/tensor.js';
+import { attributeProto, valueInfoProto } from './fields.js';
 import { type AttributeProto, type ModelProto, onnx, type ValueInfoProto } from './proto.js';
 import { fromTensorProto, toTensorProto } from './tensor-proto.js';
 
@@ -126,23 +127,6 @@ export function valueTypeOf(model: ImportedModel, name: string): ValueType | und
 }
 
 // ---- back to bytes: the same field layout as export.ts, so export -> import -> encode is byte-identical
-
-function valueInfoProto(v: ValueType): ValueInfoProto {
-  const dim = v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
-  return { name: v.name, type: { tensorType: { elemType: ONNX_DTYPE[v.dtype], shape: { dim } } } };
-}
-
-function attributeProto(name: string, a: Attribute): AttributeProto {
-  const T = onnx.AttributeProto.AttributeType;
-  switch (a.kind) {
-    case 'int': return { name, type: T.INT, i: a.value };
-    case 'float': return { name, type: T.FLOAT, f: a.value };
-    case 'ints': return { name, type: T.INTS, ints: [...a.value] };
-    case 'floats': return { name, type: T.FLOATS, floats: [...a.value] };
-    case 'string': return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
-    case 'tensor': return { name, type: T.TENSOR, t: toTensorProto('', a.value) };
-  }
-}
 
 export function toModelProtoFromImported(m: ImportedModel): ModelProto {
   return onnx.ModelProto.create({

@@ -3,7 +3,7 @@
 // shares nothing with ONNX Runtime, so agreement between the two is evidence for both.
 import { intAttr, intsAttr, type Attributes } from '../../src/ir/attributes.js';
 import { dtypeFromOnnx, type DType } from '../../src/ir/dtype.js';
-import type { Graph, Node, Value } from '../../src/ir/graph.js';
+import { type Graph, liveNodes, type Value } from '../../src/ir/graph.js';
 import { conv, convTranspose, gemm, matMul, maxPool } from './reference-kernels.js';
 import {
   broadcastDims, broadcastIndex, broadcastMap, fromTensorData, gather, ints, refTensor, type RefTensor, size, strides,
@@ -171,19 +171,6 @@ function upsampleNearest(x: RefTensor, scales: readonly number[]): RefTensor {
     }
   }
   return refTensor(dims, out, x.dtype);
-}
-
-/** Nodes needed for the targets, in graph order. */
-function liveNodes(graph: Graph, targets: readonly Value[]): Node[] {
-  const needed = new Set<Value>(targets);
-  const live: Node[] = [];
-  for (let k = graph.nodes.length - 1; k >= 0; k--) {
-    const n = graph.nodes[k] as Node;
-    if (!n.outputs.some((o) => needed.has(o))) continue;
-    live.push(n);
-    for (const v of n.inputs) if (v) needed.add(v);
-  }
-  return live.reverse();
 }
 
 export type Feeds = Readonly<Record<string, RefTensor>>;
