@@ -115,6 +115,7 @@ export class Graph {
   output(value: Value, name: string = value.name): Value {
     let out = value;
     if (value.kind !== 'node' || this.outputs.includes(value)) {
+      if (name === value.name) throw new Error(`graph ${this.name}: ${value.kind} '${name}' needs another name to be an output (an Identity copies it)`);
       [out] = this.addNode('Identity', [value], {}, [{ dtype: value.dtype, shape: value.shape, name }]) as [Value];
     } else if (value.name !== name) {
       this.claim(name);

@@ -8,7 +8,6 @@ import { backward } from '../autodiff/backward.js';
 import type { Graph, Value } from '../ir/graph.js';
 import type { DType } from '../ir/dtype.js';
 import { softmaxCrossEntropy } from '../ops/loss.js';
-import * as op from '../ops/index.js';
 import { createOptimizer, stateName } from '../optim/index.js';
 
 export interface TensorSpec {
