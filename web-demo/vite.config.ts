@@ -35,7 +35,14 @@ export default defineConfig({
   base: './',
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   plugins: [onnxruntimeFiles()],
-  build: { outDir: join(here, 'dist'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1024 },
+  build: {
+    outDir: join(here, 'dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    chunkSizeWarningLimit: 1024,
+    // two pages: the digit recogniser and the training page
+    rollupOptions: { input: { main: join(here, 'index.html'), train: join(here, 'train.html') } },
+  },
   // `vite dev` next to `onnxgrad serve --port 8080` for the API and the model
   server: {
     headers: CROSS_ORIGIN_ISOLATION,

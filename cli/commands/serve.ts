@@ -15,6 +15,7 @@ interface ServeFlags {
   maxBatch: number;
   batchWaitMs: number;
   threads?: number;
+  trainGraph?: string;
   json?: boolean;
 }
 
@@ -30,7 +31,9 @@ API:
   GET  /v1/test-samples?count=24&offset=0&dataset=mnist   test images (raw 0..255) with labels
   GET  /healthz        status and batching counters
   GET  /model.onnx     the model, for the browser
-  GET  /               the web demo (npm run build:web)
+  GET  /               the web demo (npm run build:web); /train.html trains the CNN in the browser
+  GET  /v1/train-step.onnx, /v1/train-step.json, /v1/forward.onnx, /v1/initial-weights.bin, /v1/mnist/<file>
+  POST /v1/export-model  body: trained float32 parameters -> model.onnx   (the training page's routes)
 Concurrent requests are micro-batched into one model run (--max-batch, --batch-wait-ms).
 
 Example:
@@ -47,6 +50,7 @@ export function serveCommand(): Command {
     .option('--max-batch <n>', 'most images in one model run', integerIn(1, 4096), 64)
     .option('--batch-wait-ms <ms>', 'how long a request waits for others to share its run', integerIn(0, 1000), 2)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: its choice)', integerIn(1, 256))
+    .option('--train-graph <dir>', 'the training page\'s graph: a build-graph folder (default: the practical\'s CNN, Adam, batch 64)')
     .option('--json', 'print the address as JSON')
     .addHelpText('after', API_HELP)
     .action((flags: ServeFlags) => serve(flags));
@@ -62,6 +66,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     maxBatch: flags.maxBatch,
     batchWaitMs: flags.batchWaitMs,
     ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+    ...(flags.trainGraph === undefined ? {} : { trainGraphDir: flags.trainGraph }),
   });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ url: handle.url, port: handle.port, model: handle.model, dataset: handle.profile.name, webBuilt: handle.webBuilt })}\n`);

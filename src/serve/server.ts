@@ -12,6 +12,7 @@ import { HttpError, mediaType, readBody, sendError, sendJson } from './http.js';
 import { argmax, loadModel, type ModelInfo } from './model.js';
 import { type DatasetProfile, profileFor, testSampleSource } from './samples.js';
 import { defaultWebRoot, resolveStaticPath, sendFile } from './static.js';
+import { trainingRoutes } from './training.js';
 
 export interface ServeOptions {
   modelPath: string;
@@ -33,6 +34,8 @@ export interface ServeOptions {
   threads?: number;
   /** how long close() lets in-flight requests finish before cutting connections */
   shutdownGraceMs?: number;
+  /** the training page's graph: a build-graph folder; default the practical's CNN (training.ts) */
+  trainGraphDir?: string;
 }
 
 export interface ServeStats extends BatcherStats {
@@ -82,6 +85,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   }
   const batcher = new MicroBatcher({ rowSize: SIDE * SIDE, maxBatch, waitMs: options.batchWaitMs ?? 2, run: (rows, n) => model.run(rows, n) });
   const samples = testSampleSource(options.dataSource);
+  const training = trainingRoutes(options.trainGraphDir === undefined ? {} : { graphDir: options.trainGraphDir });
   let errors = 0;
 
   const normalise = (images: DecodedImages): Float32Array => {
@@ -145,6 +149,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     const [rawPath = '/', rawQuery = ''] = (req.url ?? '/').split('?', 2);
     const query = new URLSearchParams(rawQuery);
     const method = req.method ?? 'GET';
+    if (await training.handle(req, res, rawPath)) return;
     const allowed = API_METHODS[rawPath];
     if (allowed) {
       if (!allowed.includes(method)) throw new HttpError(405, `${method} is not allowed on ${rawPath} (use ${allowed.join(' or ')})`, { Allow: allowed.join(', ') });

@@ -1,0 +1,120 @@
+// What the web demo's training page needs from the server: the training-step graph and its
+// manifest, a forward graph that takes the parameters as inputs (validation), the initial
+// parameters, the MNIST IDX files, and an export route that turns trained parameters into an
+// inference model.onnx (the one `onnxgrad eval --model` reads).
+//   GET  /v1/train-step.onnx        forward + backward + Adam as one graph (parameters as inputs)
+//   GET  /v1/train-step.json        its manifest (inputs, outputs, parameters, state, dropout)
+//   GET  /v1/forward.onnx           image -> logits, parameters as inputs
+//   GET  /v1/initial-weights.bin    float32 little-endian, manifest.parameters in order
+//   GET  /v1/mnist/<idx file>       train-images-idx3-ubyte, train-labels-idx1-ubyte
+//   POST /v1/export-model           body: float32 parameters as above -> model.onnx
+// The graphs are built once, on the first request (or read from a build-graph folder).
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
+import { cnnConfig } from '../../graphs/cnn-config.js';
+import { TRAIN_STEP_FILE } from '../artifacts.js';
+import { CLASS_NAMES, resolveSource } from '../data/sources.js';
+import { MNIST_NORMALIZATION } from '../data/normalize.js';
+import { float32, type TensorData } from '../ir/tensor.js';
+import { exportModel } from '../onnx/export.js';
+import { buildTrainStep, type TrainStepManifest } from '../train/train-step.js';
+import { readTrainStepManifest } from '../train/trainer.js';
+import { HttpError, readBody, sendJson } from './http.js';
+
+export interface TrainingAssetsOptions {
+  /** a build-graph folder (train-step.onnx + train-step.json); default: the practical's CNN, Adam, batch 64 */
+  graphDir?: string;
+}
+
+interface Assets {
+  trainStep: Uint8Array;
+  manifest: TrainStepManifest;
+  forward: Uint8Array;
+  initial: Uint8Array;
+}
+
+const sizeOf = (shape: readonly (number | string)[]): number => shape.reduce<number>((a, d) => a * Number(d), 1);
+
+function buildAssets(options: TrainingAssetsOptions): Assets {
+  let trainStep: Uint8Array;
+  let manifest: TrainStepManifest;
+  if (options.graphDir) {
+    manifest = readTrainStepManifest(options.graphDir);
+    trainStep = readFileSync(join(options.graphDir, TRAIN_STEP_FILE));
+  } else {
+    const built = buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64 });
+    manifest = built.manifest;
+    trainStep = exportModel(built.graph, { parametersAs: 'inputs' });
+  }
+  const forward = buildCnn(manifest.model, { training: false });
+  forward.graph.output(forward.logits, 'logits');
+  // the seeded initial weights, the same the trainer starts from
+  const initial = new Float32Array(manifest.parameters.reduce((n, p) => n + sizeOf(p.shape), 0));
+  let offset = 0;
+  for (const spec of manifest.parameters) {
+    const p = forward.graph.parameters.get(spec.name);
+    if (!p) throw new Error(`the forward graph has no parameter '${spec.name}'`);
+    initial.set(p.init.data as Float32Array, offset);
+    offset += sizeOf(spec.shape);
+  }
+  return { trainStep, manifest, forward: exportModel(forward.graph, { parametersAs: 'inputs' }), initial: new Uint8Array(initial.buffer) };
+}
+
+const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+
+/** Routes for the training page; `handle` answers a request and returns true, or returns false for other paths. */
+export function trainingRoutes(options: TrainingAssetsOptions = {}) {
+  let assets: Assets | undefined;
+  const get = (): Assets => (assets ??= buildAssets(options));
+
+  function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Uint8Array, type = 'application/octet-stream'): void {
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache' });
+    res.end(req.method === 'HEAD' ? undefined : bytes);
+  }
+
+  async function exportTrained(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { manifest } = get();
+    const expected = manifest.parameters.reduce((n, p) => n + sizeOf(p.shape), 0) * 4;
+    const body = await readBody(req, expected + 1);
+    if (body.length !== expected) throw new HttpError(400, `expected ${expected} bytes of float32 parameters (${manifest.parameters.map((p) => p.name).join(', ')}), got ${body.length}`);
+    const all = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
+    const weights = new Map<string, TensorData>();
+    let offset = 0;
+    for (const spec of manifest.parameters) {
+      const n = sizeOf(spec.shape);
+      weights.set(spec.name, float32(spec.shape as number[], all.slice(offset, offset + n)));
+      offset += n;
+    }
+    const metadata = { dataset: 'mnist', classNames: JSON.stringify(CLASS_NAMES.mnist), normalization: JSON.stringify(MNIST_NORMALIZATION) };
+    const bytes = exportModel(buildInferenceGraph(manifest.model), { weights, metadata });
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length, 'Content-Disposition': 'attachment; filename="model.onnx"', 'Cache-Control': 'no-store' });
+    res.end(bytes);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    const method = req.method ?? 'GET';
+    const routes: Record<string, () => void | Promise<void>> = {
+      '/v1/train-step.onnx': () => sendBytes(req, res, get().trainStep),
+      '/v1/train-step.json': () => sendJson(res, 200, get().manifest),
+      '/v1/forward.onnx': () => sendBytes(req, res, get().forward),
+      '/v1/initial-weights.bin': () => sendBytes(req, res, get().initial),
+      '/v1/export-model': () => exportTrained(req, res),
+    };
+    const mnist = path.startsWith('/v1/mnist/') ? path.slice('/v1/mnist/'.length) : undefined;
+    if (!routes[path] && mnist === undefined) return false;
+    const wanted = path === '/v1/export-model' ? 'POST' : 'GET';
+    if (method !== wanted && !(wanted === 'GET' && method === 'HEAD')) throw new HttpError(405, `${method} is not allowed on ${path} (use ${wanted})`, { Allow: wanted === 'GET' ? 'GET, HEAD' : 'POST' });
+    if (mnist !== undefined) {
+      const key = (['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const)[MNIST_FILES.indexOf(mnist as (typeof MNIST_FILES)[number])];
+      if (!key) throw new HttpError(404, `no such MNIST file: ${mnist} (known: ${MNIST_FILES.join(', ')})`);
+      sendBytes(req, res, readFileSync(resolveSource({ dataset: 'mnist' }).files[key]));
+      return true;
+    }
+    await routes[path]?.();
+    return true;
+  }
+
+  return { handle };
+}
