@@ -3,7 +3,7 @@
 // the nodes that feed an output count (the exporter drops the rest), and the elementwise ops
 // are left out: they are memory bound and a small share of the arithmetic.
 import { intAttr } from '../ir/attributes.js';
-import type { Graph, Node, Value } from '../ir/graph.js';
+import { type Graph, liveNodes, type Node, type Value } from '../ir/graph.js';
 import { formatShape } from '../ir/shape.js';
 
 export const COUNTED_OPS = ['Conv', 'ConvTranspose', 'Gemm', 'MatMul'] as const;
@@ -54,19 +54,6 @@ export function nodeMacs(node: Node): number {
     default:
       return 0;
   }
-}
-
-/** The nodes that contribute to an output, in graph order. */
-export function liveNodes(graph: Graph): Node[] {
-  const needed = new Set<Value>(graph.outputs);
-  const live: Node[] = [];
-  for (let k = graph.nodes.length - 1; k >= 0; k--) {
-    const n = graph.nodes[k] as Node;
-    if (!n.outputs.some((o) => needed.has(o))) continue;
-    live.push(n);
-    for (const v of n.inputs) if (v) needed.add(v);
-  }
-  return live.reverse();
 }
 
 export function countFlops(graph: Graph): FlopCount {
