@@ -1,5 +1,6 @@
 // `onnxgrad build-graph`: builds the network's graphs and writes them into an artifacts folder
 // (model.onnx: the inference graph with the initial weights). --print shows the graph as text.
+import { print } from '../output.js';
 import { Command, Option } from 'commander';
 import { writeInferenceModel, writeTrainStep } from '../../src/artifacts.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../src/optim/index.js';
@@ -46,10 +47,10 @@ function buildGraph(flags: BuildGraphFlags): void {
       { path, bytes: bytes.length, graph: graph.name },
       { path: step.path, bytes: step.bytes.length, graph: step.graph.name, manifest: step.manifestPath },
     ];
-    process.stdout.write(`${JSON.stringify({ files, model: flags.model ?? 'practical', parameters, config })}\n`);
+    print(`${JSON.stringify({ files, model: flags.model ?? 'practical', parameters, config })}\n`);
     return;
   }
-  if (flags.print) process.stdout.write(bytesToText(bytes));
+  if (flags.print) print(bytesToText(bytes));
   const lines = [
     `wrote ${path} (${(bytes.length / 1e6).toFixed(2)} MB): inference graph '${graph.name}', ${graph.nodes.length} nodes, ${parameters.toLocaleString('en-US')} parameters`,
     `  model ${flags.model ?? 'practical'}, initial weights: ${config.init} init, seed ${config.seed}`,
@@ -60,5 +61,5 @@ function buildGraph(flags: BuildGraphFlags): void {
     `layers: onnxgrad summary --model-file ${path}`,
     `train it: onnxgrad train --graph ${flags.out}`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  print(`${lines.join('\n')}\n`);
 }

@@ -1,4 +1,5 @@
 // `onnxgrad eval`: test accuracy and error, per-class accuracy and the confusion matrix of a model.
+import { print } from '../output.js';
 import { Command, Option } from 'commander';
 import { evaluateModelFile, type ModelEvaluation } from '../../src/train/eval-model.js';
 import { addDataOptions, type DataFlags, dataSourceOptions } from '../options/data.js';
@@ -32,8 +33,8 @@ export function evalCommand(): Command {
     });
     if (flags.json) {
       const { predictions: _predictions, ...rest } = result;
-      process.stdout.write(`${JSON.stringify({ model: flags.model, ...rest, error: 1 - result.accuracy })}\n`);
-    } else process.stdout.write(report(flags.model, result));
+      print(`${JSON.stringify({ model: flags.model, ...rest, error: 1 - result.accuracy })}\n`);
+    } else print(report(flags.model, result));
   });
   return command;
 }

@@ -1,5 +1,6 @@
 // `onnxgrad plot RUN_DIR`: loss and accuracy curves and the confusion matrix of a training run,
 // as SVG and PNG files in the run's folder.
+import { print } from '../output.js';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { plotRun } from '../../src/report/plots.js';
@@ -25,10 +26,10 @@ export function plotCommand(): Command {
       const { charts, files } = await plotRun(dir, { split: flags.split, threads: flags.threads });
       if (flags.json) {
         const e = charts.evaluation;
-        process.stdout.write(`${JSON.stringify({ runDir: dir, files, points: charts.records.length, ...(e ? { split: e.split, accuracy: e.accuracy, count: e.count } : {}) })}\n`);
+        print(`${JSON.stringify({ runDir: dir, files, points: charts.records.length, ...(e ? { split: e.split, accuracy: e.accuracy, count: e.count } : {}) })}\n`);
         return;
       }
-      process.stdout.write(`${printPlots(dir, files, charts.evaluation)}\n`);
+      print(`${printPlots(dir, files, charts.evaluation)}\n`);
     });
 }
 

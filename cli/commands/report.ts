@@ -1,4 +1,5 @@
 // `onnxgrad report DIR`: a self-contained HTML page of a training run or of a sweep.
+import { print } from '../output.js';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
@@ -22,10 +23,10 @@ export function reportCommand(): Command {
     .action(async (dir: string, flags: ReportFlags) => {
       const report = await writeReport(resolve(dir), { split: flags.split, threads: flags.threads });
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(report)}\n`);
+        print(`${JSON.stringify(report)}\n`);
         return;
       }
       const runs = report.runs.length > 0 ? ` and ${report.runs.length} run reports` : '';
-      process.stdout.write(`wrote ${report.file} (${(report.bytes / 1024).toFixed(0)} kB, ${report.kind} report${runs})\nopen ${pathToFileURL(report.file).href}\n`);
+      print(`wrote ${report.file} (${(report.bytes / 1024).toFixed(0)} kB, ${report.kind} report${runs})\nopen ${pathToFileURL(report.file).href}\n`);
     });
 }

@@ -1,6 +1,7 @@
 // `onnxgrad serve`: the HTTP inference API and the web demo for a model file. This file checks
 // the options, starts the library server, prints where it listens, and shuts it down gracefully
 // on SIGINT/SIGTERM (a second signal exits at once).
+import { print } from '../output.js';
 import { Command, Option } from 'commander';
 import { DATASET_NAMES, type DatasetName } from '../../src/data/datasets.js';
 import { startServer } from '../../src/serve/server.js';
@@ -69,12 +70,12 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.trainGraph === undefined ? {} : { trainGraphDir: flags.trainGraph }),
   });
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ url: handle.url, port: handle.port, model: handle.model, dataset: handle.profile.name, webBuilt: handle.webBuilt })}\n`);
+    print(`${JSON.stringify({ url: handle.url, port: handle.port, model: handle.model, dataset: handle.profile.name, webBuilt: handle.webBuilt })}\n`);
   } else {
-    process.stdout.write(`serving ${handle.model.name} (${handle.profile.name}, classes from the ${handle.profile.from}, sha256 ${handle.model.sha256}) at ${handle.url}/\n`);
-    process.stdout.write(`  POST ${handle.url}/v1/predict   (image/png, or JSON {"pixels": [784 values 0..255]})\n`);
-    if (!handle.webBuilt) process.stdout.write(`  the web demo is not built (${handle.webRoot}): run npm run build:web\n`);
-    process.stdout.write('press Ctrl+C to stop\n');
+    print(`serving ${handle.model.name} (${handle.profile.name}, classes from the ${handle.profile.from}, sha256 ${handle.model.sha256}) at ${handle.url}/\n`);
+    print(`  POST ${handle.url}/v1/predict   (image/png, or JSON {"pixels": [784 values 0..255]})\n`);
+    if (!handle.webBuilt) print(`  the web demo is not built (${handle.webRoot}): run npm run build:web\n`);
+    print('press Ctrl+C to stop\n');
   }
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {

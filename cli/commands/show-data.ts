@@ -1,5 +1,6 @@
 // `onnxgrad show-data`: the practical's Figure 1, a grid of the first images of a split with
 // their labels, written as a PNG. A quick look that the data, split and labels are right.
+import { print } from '../output.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -48,9 +49,9 @@ function showData(flags: ShowDataFlags): void {
   }
   if (flags.json) {
     const result = { out, dataset: dataset.name, split: flags.split, seed: flags.seed, indices: Array.from(indices), labels };
-    process.stdout.write(`${JSON.stringify(result)}\n`);
+    print(`${JSON.stringify(result)}\n`);
     return;
   }
-  process.stdout.write(`wrote ${out}: the first ${flags.count} images of the ${flags.split} split of ${dataset.name} (seed ${flags.seed})\n`);
-  process.stdout.write(`labels: ${labels.join(dataset.classNames.some((c) => c.length > 1) ? ', ' : ' ')}\n`);
+  print(`wrote ${out}: the first ${flags.count} images of the ${flags.split} split of ${dataset.name} (seed ${flags.seed})\n`);
+  print(`labels: ${labels.join(dataset.classNames.some((c) => c.length > 1) ? ', ' : ' ')}\n`);
 }

@@ -1,5 +1,6 @@
 // `onnxgrad summary`: a Keras-style table of the network's layers, output shapes, parameters and
 // multiply-adds, from the model options (the graph build-graph would write) or from a .onnx file.
+import { print } from '../output.js';
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { buildInferenceGraph } from '../../graphs/mnist-cnn.js';
@@ -44,5 +45,5 @@ function summary(flags: SummaryFlags): void {
     throw new Error(`${flags.modelFile ?? 'model'}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const result = summarizeModel(model, { batch: flags.batch });
-  process.stdout.write(flags.json ? `${JSON.stringify(summaryToJson(result))}\n` : formatSummary(result));
+  print(flags.json ? `${JSON.stringify(summaryToJson(result))}\n` : formatSummary(result));
 }

@@ -1,6 +1,7 @@
 // `onnxgrad sweep`: trains every combination of the listed optimizers, learning rates, dropout
 // rates and models, one after the other, and tabulates size, cost, speed and accuracy.
 // Ctrl-C checkpoints the current run; the same command again resumes the sweep.
+import { print } from '../output.js';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
@@ -118,11 +119,11 @@ async function sweep(flags: SweepFlags): Promise<void> {
       },
       controller.signal,
     );
-    if (flags.json) process.stdout.write(`${JSON.stringify({ outDir, completed: outcome.completed, results: outcome.results, files: outcome.files })}\n`);
+    if (flags.json) print(`${JSON.stringify({ outDir, completed: outcome.completed, results: outcome.results, files: outcome.files })}\n`);
     else {
-      process.stdout.write(`\n${resultsMarkdown(outcome.results)}\n`);
-      process.stdout.write(`wrote ${outcome.files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${outDir}\n`);
-      process.stdout.write(outcome.completed ? `next: onnxgrad report ${outDir}\n` : `stopped: ${outcome.results.length} of ${configs.length} runs finished; run the same command again to resume\n`);
+      print(`\n${resultsMarkdown(outcome.results)}\n`);
+      print(`wrote ${outcome.files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${outDir}\n`);
+      print(outcome.completed ? `next: onnxgrad report ${outDir}\n` : `stopped: ${outcome.results.length} of ${configs.length} runs finished; run the same command again to resume\n`);
     }
     if (!outcome.completed) process.exitCode = 130;
   } finally {

@@ -1,5 +1,6 @@
 // `onnxgrad train`: trains the network in a worker thread with a live progress bar; Ctrl-C
 // saves a checkpoint and stops, and `--resume` continues the run exactly where it stopped.
+import { print } from '../output.js';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
@@ -150,12 +151,12 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (flags.json) print(`${JSON.stringify(summary)}\n`);
   else printSummary(summary, options);
   if (!summary.completed) process.exitCode = 130;
   else if (flags.plot) {
     const { charts, files } = await plotRun(options.runDir, { threads: flags.threads });
-    if (!flags.json) process.stdout.write(`${printPlots(options.runDir, files, charts.evaluation)}\n`);
+    if (!flags.json) print(`${printPlots(options.runDir, files, charts.evaluation)}\n`);
   }
 }
 
@@ -176,5 +177,5 @@ function printSummary(s: TrainSummary, o: TrainOptions): void {
         `next: onnxgrad eval --model ${s.files.model}`,
       ]
     : [`stopped at step ${s.steps}; checkpoint saved to ${s.files.checkpoint}`, `continue with: onnxgrad train --resume --run-dir ${o.runDir} (and the same options)`];
-  process.stdout.write(`${lines.join('\n')}\n`);
+  print(`${lines.join('\n')}\n`);
 }

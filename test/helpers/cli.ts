@@ -4,17 +4,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createProgram } from '../../cli/index.js';
+import { captureOutput } from '../../cli/output.js';
 
 export async function runCli(args: readonly string[]): Promise<string> {
   const chunks: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array): boolean => (chunks.push(String(chunk)), true)) as typeof process.stdout.write;
+  const restore = captureOutput((text) => chunks.push(text));
   try {
     const program = createProgram().exitOverride().configureOutput({ writeErr: () => undefined });
     for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => undefined });
     await program.parseAsync(['node', 'onnxgrad', ...args]);
   } finally {
-    process.stdout.write = write;
+    restore();
   }
   return chunks.join('');
 }

@@ -3,13 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { PNG } from 'pngjs';
-import { runCli as runCliNow, tempDir } from '../helpers/cli.js';
-
-/** runCli swaps process.stdout.write while it runs; let the test reporter flush the previous test's result first. */
-async function runCli(args: readonly string[]): Promise<string> {
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return runCliNow(args);
-}
+import { runCli, tempDir } from '../helpers/cli.js';
 
 /** The points of one series: the chart's point marks say their series in their aria-label. */
 function points(svg: string, series: string): number {

@@ -5,13 +5,7 @@ import { test } from 'node:test';
 import { cnnConfig } from '../../graphs/cnn-config.js';
 import { PRACTICAL_PRESET, type TrainOptions } from '../../src/train/options.js';
 import { configName, type RunState, runSweep, sweepConfigs } from '../../src/report/sweep.js';
-import { runCli as runCliNow, tempDir } from '../helpers/cli.js';
-
-/** runCli swaps process.stdout.write while it runs; let the test reporter flush the previous test's result first. */
-async function runCli(args: readonly string[]): Promise<string> {
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  return runCliNow(args);
-}
+import { runCli, tempDir } from '../helpers/cli.js';
 
 const TINY = ['--steps', '20', '--limit', '640', '--eval-every', '5', '--checkpoint-every', '5', '--no-progress'];
 
