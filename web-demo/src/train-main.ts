@@ -68,6 +68,7 @@ function start(): void {
   if (running || !trainer) return;
   running = true;
   ui.setRunning(true);
+  ui.setStatus('training …');
   loop = train().catch(fail);
 }
 

@@ -99,9 +99,10 @@ export class TrainUi {
       { label: `train (mean of ${SMOOTH})`, stroke: '#4f46e5', width: 2 },
       { label: 'validation', stroke: '#0f9d58', width: 2, points: { show: true, size: 7 }, spanGaps: true },
     ], [0, 1]);
-    new ResizeObserver(() => {
-      for (const [c, id] of [[this.lossChart, 'loss-chart'], [this.accChart, 'acc-chart']] as const) c.setSize({ width: Math.max(200, $(id).clientWidth), height: 240 });
-    }).observe($('loss-chart'));
+    // the chart divs clip their canvas, so their width follows the card, not the plot
+    for (const [c, id] of [[this.lossChart, 'loss-chart'], [this.accChart, 'acc-chart']] as const) {
+      new ResizeObserver(() => c.setSize({ width: Math.max(200, $(id).clientWidth), height: 240 })).observe($(id));
+    }
   }
 
   get seed(): number {
