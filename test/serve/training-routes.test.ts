@@ -1,0 +1,51 @@
+// The training page's routes (src/serve/training.ts): what they serve and how they refuse.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildCnn } from '../../graphs/mnist-cnn.js';
+import { readModelInfo } from '../../src/onnx/metadata.js';
+import { startServer, type ServeHandle } from '../../src/serve/server.js';
+import type { TrainStepManifest } from '../../src/train/train-step.js';
+import { testModelPath } from './fixtures.js';
+
+describe('training routes', { timeout: 60_000 }, () => {
+  let server: ServeHandle;
+  before(async () => {
+    server = await startServer({ modelPath: testModelPath(), port: 0 });
+  });
+  after(() => server?.close());
+
+  test('manifest, graphs, the seeded initial weights, MNIST files', async () => {
+    const manifest = (await (await fetch(`${server.url}/v1/train-step.json`)).json()) as TrainStepManifest;
+    assert.equal(manifest.format, 'onnxgrad.train-step');
+    assert.equal(manifest.batchSize, 64);
+    assert.equal(manifest.optimizer.name, 'adam');
+    assert.deepEqual(manifest.dropout.map((d) => d.name), ['dropout1.noise']);
+    for (const path of ['/v1/train-step.onnx', '/v1/forward.onnx']) {
+      const res = await fetch(`${server.url}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.ok((await res.arrayBuffer()).byteLength > 1000, path);
+    }
+    const weights = new Float32Array(await (await fetch(`${server.url}/v1/initial-weights.bin`)).arrayBuffer());
+    const { graph } = buildCnn(manifest.model, { training: false });
+    const expected = manifest.parameters.flatMap((p) => Array.from(graph.parameters.get(p.name)!.init.data as Float32Array));
+    assert.equal(weights.length, expected.length);
+    assert.deepEqual(Array.from(weights.subarray(0, 50)), expected.slice(0, 50));
+    const labels = new Uint8Array(await (await fetch(`${server.url}/v1/mnist/train-labels-idx1-ubyte`)).arrayBuffer());
+    assert.equal(labels.length, 8 + 60_000);
+    assert.equal((await fetch(`${server.url}/v1/mnist/passwd`)).status, 404);
+  });
+
+  test('POST /v1/export-model: an inference model with metadata; wrong sizes and methods refused', async () => {
+    const weights = await (await fetch(`${server.url}/v1/initial-weights.bin`)).arrayBuffer();
+    const res = await fetch(`${server.url}/v1/export-model`, { method: 'POST', body: weights, headers: { 'Content-Type': 'application/octet-stream' } });
+    assert.equal(res.status, 200);
+    const info = readModelInfo(new Uint8Array(await res.arrayBuffer()));
+    assert.equal(info.dataset, 'mnist');
+    assert.deepEqual(info.normalization, { mean: 0.1307, std: 0.3081 });
+    const short = await fetch(`${server.url}/v1/export-model`, { method: 'POST', body: new Uint8Array(12) });
+    assert.equal(short.status, 400);
+    assert.match(((await short.json()) as { error: string }).error, /expected \d+ bytes/);
+    assert.equal((await fetch(`${server.url}/v1/export-model`)).status, 405);
+    assert.equal((await fetch(`${server.url}/v1/train-step.onnx`, { method: 'POST' })).status, 405);
+  });
+});
