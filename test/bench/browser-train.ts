@@ -3,7 +3,7 @@
 // cross-origin isolated, so threads work) and WebGPU (SwiftShader's software adapter here: a CPU
 // emulation, so slow; on a real GPU it is another story). The page's own speed is read: the mean
 // over the last `--steps` steps after `--warmup` steps.
-//   node dist/test/bench/browser-train.js [--steps 50] [--warmup 10] [--webgpu-steps 5] [--json]
+//   node dist/test/bench/browser-train.js [--steps 50] [--warmup 10] [--webgpu-steps 5] [--only wasm1,wasm2,webgpu] [--json]
 import { parseArgs } from 'node:util';
 import { launch } from '../browser/chromium.js';
 import { openTrainingPage, startTrainingServer, waitForSteps } from '../browser/train-page.js';
@@ -13,6 +13,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '10' },
     'webgpu-steps': { type: 'string', default: '5' },
+    only: { type: 'string', default: 'wasm1,wasm2,webgpu' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -32,10 +33,10 @@ const server = await startTrainingServer();
 const rows: Row[] = [];
 try {
   const configs = [
-    { backend: 'WASM', ep: 'wasm', threads: 1, measured: steps },
-    { backend: 'WASM', ep: 'wasm', threads: 2, measured: steps },
-    { backend: 'WebGPU (SwiftShader)', ep: 'webgpu', threads: 1, measured: gpuSteps },
-  ];
+    { key: 'wasm1', backend: 'WASM', ep: 'wasm', threads: 1, measured: steps },
+    { key: 'wasm2', backend: 'WASM', ep: 'wasm', threads: 2, measured: steps },
+    { key: 'webgpu', backend: 'WebGPU (SwiftShader)', ep: 'webgpu', threads: 1, measured: gpuSteps },
+  ].filter((c) => values.only.split(',').includes(c.key));
   for (const c of configs) {
     const browser = await launch({ webgpu: c.ep === 'webgpu' });
     try {
