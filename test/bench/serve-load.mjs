@@ -4,7 +4,7 @@
 // against `onnxgrad serve` in its own process (so the load generator does not share its event
 // loop), once with micro-batching (--max-batch 64) and once without (--max-batch 1).
 // Prints a table and writes JSON (default artifacts/bench/serve.json).
-//   node bench/serve.mjs [--model FILE] [--duration 5] [--threads N] [--out FILE]
+//   node test/bench/serve-load.mjs [--model FILE] [--duration 5] [--threads N] [--out FILE]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
-const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
 const { values } = parseArgs({ options: { model: { type: 'string' }, threads: { type: 'string' }, duration: { type: 'string', default: '5' }, out: { type: 'string', default: join(root, 'artifacts', 'bench', 'serve.json') } } });
 const duration = Number(values.duration);
 const CONNECTIONS = [1, 16, 64];
