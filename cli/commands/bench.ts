@@ -1,5 +1,6 @@
 // `onnxgrad bench`: training step and inference speed against PyTorch, TF.js and the machine's
 // GEMM rate, contenders alternated round by round; prints a table and the ratios, writes JSON.
+import { print } from '../output.js';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,8 +96,8 @@ export function benchCommand(): Command {
       },
     });
     writeFileSync(flags.json, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(report(result));
-    process.stdout.write(`results written to ${flags.json}\n`);
+    print(report(result));
+    print(`results written to ${flags.json}\n`);
   });
   return command;
 }
