@@ -19,8 +19,7 @@ interface BuildGraphFlags extends ModelFlags {
 
 export function buildGraphCommand(): Command {
   const command = new Command('build-graph').description(
-    'build the network and write DIR/model.onnx (inference graph, initial weights) and DIR/train-step.onnx\n' +
-      '(forward, backward and optimizer update as one graph) with its manifest DIR/train-step.json',
+    'write DIR/model.onnx (inference graph, initial weights), DIR/train-step.onnx (forward, backward and optimizer update as one graph) and its manifest DIR/train-step.json',
   );
   command
     .option('--out <dir>', 'folder to write into (created if missing)', 'artifacts')
