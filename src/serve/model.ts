@@ -1,6 +1,7 @@
 // The served model: an ONNX file whose first input takes images [N, 1, side, side] (normalised)
 // and whose outputs include `probabilities` and/or `logits` [N, classes]. With logits only, the
 // probabilities are their softmax.
+import { softmaxRows } from './softmax.js';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -75,23 +76,4 @@ export async function loadModel(path: string, options: LoadModelOptions): Promis
     },
     release: () => session.release(),
   };
-}
-
-export function softmaxRows(logits: Float32Array, count: number): Float32Array {
-  const width = logits.length / count;
-  const out = new Float32Array(logits.length);
-  for (let n = 0; n < count; n++) {
-    const row = logits.subarray(n * width, (n + 1) * width);
-    const max = Math.max(...row);
-    let sum = 0;
-    for (let i = 0; i < width; i++) sum += out[n * width + i] = Math.exp(row[i]! - max);
-    for (let i = 0; i < width; i++) out[n * width + i]! /= sum;
-  }
-  return out;
-}
-
-export function argmax(row: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
-  return best;
 }

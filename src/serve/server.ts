@@ -9,7 +9,8 @@ import { DATASET_NAMES, type DatasetName, type SourceOptions } from '../data/dat
 import { type BatcherStats, MicroBatcher } from './batcher.js';
 import { decodeJson, decodePng, type DecodedImages } from './decode.js';
 import { HttpError, mediaType, readBody, sendError, sendJson } from './http.js';
-import { argmax, loadModel, type ModelInfo } from './model.js';
+import { loadModel, type ModelInfo } from './model.js';
+import { argmax } from './softmax.js';
 import { type DatasetProfile, profileFor, testSampleSource } from './samples.js';
 import { defaultWebRoot, resolveStaticPath, sendFile } from './static.js';
 import { trainingRoutes } from './training.js';

@@ -122,11 +122,7 @@ export function normalise(pixels: ArrayLike<number>, norm: Normalization): Float
   return Float32Array.from(pixels, (v) => (v / 255 - norm.mean) / norm.std);
 }
 
-export function argmax(row: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
-  return best;
-}
+export { argmax } from '../../src/serve/softmax.js';
 
 /** The server's model and dataset, or undefined when the page is not served by `onnxgrad serve`. */
 export async function fetchInfo(): Promise<ServerInfo | undefined> {

@@ -3,7 +3,8 @@
 import './style.css';
 import { argmax, fetchInfo, fetchModel, fetchSamples, MNIST_INFO, normalise, preprocessDrawing, type Sample, type ServerInfo, SIDE } from './data.js';
 import { type DemoModel, loadModel, type Provider, PROVIDER_NAMES } from './model.js';
-import { pageParam, Ui } from './ui.js';
+import { pageParam } from './dom.js';
+import { Ui } from './ui.js';
 
 const GALLERY_SIZE = 24;
 

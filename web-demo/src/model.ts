@@ -1,6 +1,7 @@
 // The model in the page, on onnxruntime-web's WebGPU bundle: WebGPU when the browser gives an
 // adapter, else the same bundle's WASM execution provider (SIMD, threads when the page is
 // cross-origin isolated). The runtime's files come from this site's /ort/ folder, never a CDN.
+import { softmaxRows } from '../../src/serve/softmax.js';
 import * as ort from 'onnxruntime-web/webgpu';
 
 export type Provider = 'webgpu' | 'wasm';
@@ -78,17 +79,4 @@ function wrap(session: ort.InferenceSession, provider: Provider, name: string): 
     },
     release: () => session.release(),
   };
-}
-
-function softmaxRows(logits: Float32Array, count: number): Float32Array {
-  const width = logits.length / count;
-  const out = new Float32Array(logits.length);
-  for (let n = 0; n < count; n++) {
-    const row = logits.subarray(n * width, (n + 1) * width);
-    const max = Math.max(...row);
-    let sum = 0;
-    for (let i = 0; i < width; i++) sum += out[n * width + i] = Math.exp(row[i]! - max);
-    for (let i = 0; i < width; i++) out[n * width + i]! /= sum;
-  }
-  return out;
 }

@@ -9,7 +9,8 @@ import './train.css';
 import { fetchTrainingSet, idxBytes, TrainingData, type TrainingSet, trainingSet } from './train-data.js';
 import { BrowserTrainer, exportModel, fetchAssets, hasWebGpu, sizeOf, type TrainAssets } from './train-model.js';
 import { PROVIDER_NAMES, type Provider } from './model.js';
-import { pageParam, TrainUi } from './train-ui.js';
+import { pageParam } from './dom.js';
+import { TrainUi } from './train-ui.js';
 
 const VAL_CHUNK = 500;
 const numberParam = (name: string): number | undefined => {

@@ -1,6 +1,7 @@
 // Everything on the training page that touches the DOM: buttons and settings, the numbers, the
 // loss and accuracy curves (uPlot), the file download, and the state the browser test reads
 // (window.onnxgradTrain).
+import { $, pageParam } from './dom.js';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -34,15 +35,6 @@ export interface TrainState {
   error: string;
 }
 
-const $ = <T extends HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the page has no #${id}`);
-  return el as T;
-};
-
-export function pageParam(name: string): string | null {
-  return new URLSearchParams(window.location.search).get(name);
-}
 
 const SMOOTH = 20;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

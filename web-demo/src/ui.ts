@@ -1,6 +1,7 @@
 // Everything that touches the DOM: the drawing pad (pointer events: mouse, pen and touch), the
 // probability bars, the 28x28 preview, the gallery, the model drop zone, and the state the
 // browser test reads (window.onnxgradDemo and data attributes).
+import { $ } from './dom.js';
 import { SIDE, type Sample } from './data.js';
 
 export interface UiHandlers {
@@ -35,15 +36,6 @@ export interface DemoState {
   error: string;
 }
 
-const $ = <T extends HTMLElement>(id: string): T => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the page has no #${id}`);
-  return el as T;
-};
-
-export function pageParam(name: string): string | null {
-  return new URLSearchParams(window.location.search).get(name);
-}
 
 export class Ui {
   private readonly pad = $<HTMLCanvasElement>('pad');
