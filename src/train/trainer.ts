@@ -84,7 +84,7 @@ function initialTensors(parameters: ReadonlyMap<string, { init: TensorData }>, m
   return init;
 }
 
-/** The seconds-resolution fingerprint mismatch message names the settings that differ. */
+/** A resume must use the settings that wrote the checkpoint; the error names those that differ. */
 function checkResumable(checkpoint: Checkpoint, o: TrainOptions, path: string): void {
   if (checkpoint.state.fingerprint === fingerprint(o)) return;
   const saved = JSON.parse(checkpoint.state.fingerprint) as Record<string, unknown>;
