@@ -29,6 +29,7 @@ interface TrainFlags extends ModelFlags, DataFlags {
   lrSchedule?: ScheduleName;
   augment?: boolean;
   threads: number;
+  spin?: boolean;
   ep: Device;
   evalEvery?: number;
   checkpointEvery: number;
@@ -56,6 +57,7 @@ export function trainCommand(): Command {
     .option('--augment', 'random shifts (up to 2 px) and rotations (up to 10 degrees) of training images')
     .option('--no-augment', 'no augmentation, whatever the preset says')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (0: all cores)', nonNegativeInteger, 0)
+    .option('--spin', "let ONNX Runtime's threads spin between ops: faster on an idle machine, far slower when another process needs the cores")
     .addOption(new Option('--ep <name>', 'execution provider').choices(DEVICES).default('cpu'))
     .option('--eval-every <n>', 'validate and record metrics every n steps (default: 100)', positiveInteger)
     .option('--checkpoint-every <n>', 'write a checkpoint every n steps (and always on Ctrl-C and at the end)', positiveInteger, 500)
@@ -98,6 +100,7 @@ export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
     seed: model.seed,
     augment: flags.augment ?? preset.augment,
     threads: flags.threads,
+    ...(flags.spin ? { spinning: true } : {}),
     device: flags.ep,
     data: dataSourceOptions(flags),
     ...(flags.validationSize !== undefined ? { validationSize: flags.validationSize } : {}),

@@ -19,6 +19,8 @@ export interface TrainOptions {
   readonly seed: number;
   readonly augment: boolean;
   readonly threads: number;
+  /** Let ONNX Runtime's threads spin between ops: faster on an idle machine, far slower on a busy one. */
+  readonly spinning?: boolean;
   readonly device: Device;
   readonly data: SourceOptions;
   readonly validationSize?: number;

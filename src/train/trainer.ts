@@ -116,7 +116,7 @@ export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, sta
   writeFileSync(path(RUN_FILES.trainStep), bytes);
   writeFileSync(path(RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const session = { device: o.device, threads: o.threads };
+  const session = { device: o.device, threads: o.threads, spinning: o.spinning === true };
   const runner = await StepRunner.create(bytes, manifest, checkpoint?.tensors ?? init, session);
   const forward = buildCnn(manifest.model, { training: false });
   forward.graph.output(forward.logits, 'logits');
