@@ -7,7 +7,7 @@ import { buildInferenceGraph } from '../graphs/mnist-cnn.js';
 import type { Graph } from './ir/graph.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { exportModel } from './onnx/export.js';
-import { buildTrainStep, type TrainStepManifest } from './train/train-step.js';
+import { buildTrainStep, type TrainStepManifest, type TrainStepOptions } from './train/train-step.js';
 
 export const INFERENCE_MODEL_FILE = 'model.onnx';
 
@@ -40,7 +40,7 @@ export interface WrittenTrainStep {
 }
 
 /** DIR/train-step.onnx (forward, backward and optimizer update as one graph) and its manifest. */
-export function writeTrainStep(config: CnnConfig, dir: string, options: { optimizer: string; batchSize: number }): WrittenTrainStep {
+export function writeTrainStep(config: CnnConfig, dir: string, options: TrainStepOptions): WrittenTrainStep {
   const { graph, manifest } = buildTrainStep(config, options);
   const bytes = exportModel(graph, { parametersAs: 'inputs' });
   mkdirSync(dir, { recursive: true });

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { writeInferenceModel, writeTrainStep } from '../../src/artifacts.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../src/optim/index.js';
 import { positiveInteger } from '../options/parse.js';
+import { convGradientsFor } from '../../src/train/train-step.js';
 import type { Value } from '../../src/ir/graph.js';
 import { bytesToText } from '../../src/onnx/text.js';
 import { addModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
@@ -13,6 +14,7 @@ interface BuildGraphFlags extends ModelFlags {
   out: string;
   optimizer: OptimizerName;
   batchSize: number;
+  convGradients: 'auto' | 'conv' | 'im2col';
   print?: boolean;
   json?: boolean;
 }
@@ -24,7 +26,12 @@ export function buildGraphCommand(): Command {
   command
     .option('--out <dir>', 'folder to write into (created if missing)', 'artifacts')
     .addOption(new Option('--optimizer <name>', 'optimizer in the training graph').choices(OPTIMIZER_NAMES).default('adam'))
-    .option('--batch-size <n>', 'the training graph\'s (static) batch size', positiveInteger, 64);
+    .option('--batch-size <n>', 'the training graph\'s (static) batch size', positiveInteger, 64)
+    .addOption(
+      new Option('--conv-gradients <form>', "conv: ConvTranspose and Conv over the batch (fastest on 1 thread); im2col: im2col + MatMul (faster on 2+ threads); auto: by this machine's cores")
+        .choices(['auto', 'conv', 'im2col'])
+        .default('auto'),
+    );
   addModelOptions(command)
     .option('--print', 'also print the graph in a readable text form')
     .option('--json', 'print what was written as JSON')
@@ -39,7 +46,8 @@ function buildGraph(flags: BuildGraphFlags): void {
   if (flags.out.trim() === '') throw new Error('--out: expected a folder, got an empty string');
   const config = modelConfigFromOptions(flags);
   const { path, bytes, graph } = writeInferenceModel(config, flags.out);
-  const step = writeTrainStep(config, flags.out, { optimizer: flags.optimizer, batchSize: flags.batchSize });
+  const convGradients = flags.convGradients === 'auto' ? convGradientsFor(0) : flags.convGradients;
+  const step = writeTrainStep(config, flags.out, { optimizer: flags.optimizer, batchSize: flags.batchSize, convGradients });
   const parameters = graph.parameterCount();
   if (flags.json) {
     const files = [
@@ -55,7 +63,7 @@ function buildGraph(flags: BuildGraphFlags): void {
     `  model ${flags.model ?? 'practical'}, initial weights: ${config.init} init, seed ${config.seed}`,
     ...graph.inputs.map((v) => `  input   ${typeText(v)}`),
     ...graph.outputs.map((v) => `  output  ${typeText(v)}`),
-    `wrote ${step.path} (${(step.bytes.length / 1e3).toFixed(0)} kB): training step '${step.graph.name}', ${step.graph.nodes.length} nodes, ${flags.optimizer}, batch ${flags.batchSize}`,
+    `wrote ${step.path} (${(step.bytes.length / 1e3).toFixed(0)} kB): training step '${step.graph.name}', ${flags.optimizer}, batch ${flags.batchSize}, ${convGradients} conv gradients`,
     `wrote ${step.manifestPath}: its ${step.manifest.inputs.length} inputs and ${step.manifest.outputs.length} outputs`,
     `layers: onnxgrad summary --model-file ${path}`,
     `train it: onnxgrad train --graph ${flags.out}`,

@@ -5,7 +5,7 @@ import type { Node, Value } from '../ir/graph.js';
 import { formatShape, sameShape, staticSize } from '../ir/shape.js';
 import { isFloat } from '../ir/dtype.js';
 import * as op from '../ops/index.js';
-import type { GradRule } from './rule.js';
+import { DEFAULT_GRAD_OPTIONS, type GradOptions, type GradRule } from './rule.js';
 import { GRAD_RULES } from './rules/index.js';
 
 /** Values between `wrt` and `loss`: the only ones worth differentiating. */
@@ -35,13 +35,14 @@ export function unbroadcast(grad: Value, target: Value): Value {
   return staticSize(target.shape) !== undefined ? op.reshape(summed, target.shape as number[]) : op.reshapeLike(summed, target);
 }
 
-export interface BackwardOptions {
+export interface BackwardOptions extends Partial<GradOptions> {
   readonly rules?: Readonly<Record<string, GradRule>>;
 }
 
 /** d(loss)/d(each of wrt). `loss` must be a float scalar. A parameter the loss ignores gets zeros. */
 export function backward(loss: Value, wrt: readonly Value[], options: BackwardOptions = {}): Map<Value, Value> {
   const rules = options.rules ?? GRAD_RULES;
+  const gradOptions: GradOptions = { convGradients: options.convGradients ?? DEFAULT_GRAD_OPTIONS.convGradients };
   const graph = loss.graph;
   if (loss.rank !== 0 || !isFloat(loss.dtype)) throw new Error(`backward: the loss must be a float scalar, got ${loss.toString()}`);
   const onPath = valuesOnPath(graph.nodes, wrt, graph.detached);
@@ -65,7 +66,7 @@ export function backward(loss: Value, wrt: readonly Value[], options: BackwardOp
     if (outGrads.every((g) => g === null) || !needs.some(Boolean)) continue;
     const rule = rules[node.opType];
     if (!rule) throw new Error(`backward: no gradient rule for ${node.opType} (node ${node.name})`);
-    const inGrads = rule({ node, inputs: node.inputs, outputs: node.outputs, grads: outGrads, needs });
+    const inGrads = rule({ node, inputs: node.inputs, outputs: node.outputs, grads: outGrads, needs, options: gradOptions });
     if (inGrads.length !== node.inputs.length) {
       throw new Error(`backward: the ${node.opType} rule returned ${inGrads.length} gradients for ${node.inputs.length} inputs (node ${node.name})`);
     }

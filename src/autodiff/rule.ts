@@ -1,6 +1,19 @@
 // What a gradient rule sees, and what it returns.
 import type { Node, Value } from '../ir/graph.js';
 
+/**
+ * How rules express their gradients where ONNX Runtime's speed depends on it:
+ *  - convGradients 'conv': a convolution's weight gradient as a Conv over the batch and its input
+ *    gradient as a ConvTranspose (fastest on one thread);
+ *  - 'im2col': for stride-1 convolutions, the weight gradient as im2col + batched MatMul and the
+ *    input gradient as a Conv with flipped weights (these parallelise; ORT's ConvTranspose does not).
+ */
+export interface GradOptions {
+  readonly convGradients: 'conv' | 'im2col';
+}
+
+export const DEFAULT_GRAD_OPTIONS: GradOptions = Object.freeze({ convGradients: 'conv' });
+
 export interface GradContext {
   readonly node: Node;
   /** The node's inputs; a rule may read them (null for an omitted optional input). */
@@ -10,6 +23,7 @@ export interface GradContext {
   readonly grads: readonly (Value | null)[];
   /** Which inputs need a gradient; a rule may skip costly work for the others. */
   readonly needs: readonly boolean[];
+  readonly options: GradOptions;
 }
 
 /**

@@ -9,6 +9,8 @@ export interface Conv2dOptions {
   /** [top, left, bottom, right], as ONNX orders them. */
   readonly pads?: readonly [number, number, number, number];
   readonly dilations?: readonly [number, number];
+  /** Channel groups (Conv only): each filter sees C / group input channels. */
+  readonly group?: number;
 }
 
 export interface ConvTranspose2dOptions extends Conv2dOptions {
@@ -34,7 +36,7 @@ function spatialAttributes(o: Conv2dOptions) {
   };
 }
 
-/** x: [N, C, H, W], w: [M, C, kH, kW], b: [M] -> [N, M, H', W'] */
+/** x: [N, C, H, W], w: [M, C / group, kH, kW], b: [M] -> [N, M, H', W'] */
 export function conv2d(x: Value, w: Value, b: Value | null, o: Conv2dOptions = {}): Value {
   requireRank('Conv', x, 4);
   requireRank('Conv', w, 4, 'weight');
@@ -42,16 +44,19 @@ export function conv2d(x: Value, w: Value, b: Value | null, o: Conv2dOptions = {
   const [sh, sw] = o.strides ?? [1, 1];
   const [pt, pl, pb, pr] = o.pads ?? [0, 0, 0, 0];
   const [dh, dw] = o.dilations ?? [1, 1];
+  const group = o.group ?? 1;
   const channels = x.shape[1];
-  if (channels !== w.shape[1]) {
-    throw new ShapeError(`Conv: input ${formatShape(x.shape)} has ${channels} channels but weight ${formatShape(w.shape)} expects ${w.shape[1]}`);
+  if (typeof channels !== 'number' || channels !== (w.shape[1] as number) * group || (w.shape[0] as number) % group !== 0) {
+    const groups = group === 1 ? '' : ` in ${group} groups`;
+    throw new ShapeError(`Conv: input ${formatShape(x.shape)} has ${channels} channels but weight ${formatShape(w.shape)}${groups} expects ${(w.shape[1] as number) * group}`);
   }
   const outChannels = w.shape[0] as Dim;
   if (b && (b.rank !== 1 || b.shape[0] !== outChannels)) throw new ShapeError(`Conv: bias ${formatShape(b.shape)} must be [${outChannels}]`);
   const h = convOutputSize(staticDim('Conv', x, 2), staticDim('Conv', w, 2), sh, pt, pb, dh);
   const wd = convOutputSize(staticDim('Conv', x, 3), staticDim('Conv', w, 3), sw, pl, pr, dw);
   if (h < 1 || wd < 1) throw new ShapeError(`Conv: kernel ${formatShape(w.shape)} does not fit input ${formatShape(x.shape)} (output ${h}x${wd})`);
-  return emit('Conv', b ? [x, w, b] : [x, w], spatialAttributes(o), x.dtype, [x.shape[0] as Dim, outChannels, h, wd]);
+  const attributes = { ...spatialAttributes(o), ...(group !== 1 ? { group: attr.int(group) } : {}) };
+  return emit('Conv', b ? [x, w, b] : [x, w], attributes, x.dtype, [x.shape[0] as Dim, outChannels, h, wd]);
 }
 
 /**

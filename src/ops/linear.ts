@@ -39,10 +39,15 @@ export function gemmOptions(attributes: Parameters<typeof intAttr>[0]): Required
   };
 }
 
-/** 2-D MatMul (the only form the builder needs). */
+/** MatMul of matrices [M, K] x [K, N], or of batches of them [B, M, K] x [B, K, N] (same B). */
 export function matMul(a: Value, b: Value): Value {
-  requireRank('MatMul', a, 2, 'A');
-  requireRank('MatMul', b, 2, 'B');
-  if (a.shape[1] !== b.shape[0]) throw new ShapeError(`MatMul: inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
-  return emit('MatMul', [a, b], {}, a.dtype, [a.shape[0] as Dim, b.shape[1] as Dim]);
+  if (a.rank !== b.rank || (a.rank !== 2 && a.rank !== 3)) {
+    throw new ShapeError(`MatMul: expected two matrices or two batches of matrices, got ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+  }
+  const batch = a.shape.slice(0, -2);
+  if (a.rank === 3 && a.shape[0] !== b.shape[0]) throw new ShapeError(`MatMul: batch sizes differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+  const [m, k] = a.shape.slice(-2) as [Dim, Dim];
+  const [k2, n] = b.shape.slice(-2) as [Dim, Dim];
+  if (k !== k2) throw new ShapeError(`MatMul: inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+  return emit('MatMul', [a, b], {}, a.dtype, [...batch, m, n]);
 }

@@ -18,7 +18,7 @@ import { MetricsLog, type MetricsRecord } from './metrics.js';
 import { fingerprint, type TrainOptions } from './options.js';
 import { learningRate } from './schedule.js';
 import { StepRunner } from './step-runner.js';
-import { buildTrainStep, type TrainStepManifest } from './train-step.js';
+import { buildTrainStep, convGradientsFor, type TrainStepManifest } from './train-step.js';
 
 export interface TrainCallbacks {
   onStart?(info: { startStep: number; totalSteps: number; stepsPerEpoch: number; parameters: number; trainImages: number }): void;
@@ -70,10 +70,10 @@ export function readTrainStepManifest(dir: string): TrainStepManifest {
 function loadTrainGraph(o: TrainOptions): { bytes: Uint8Array; manifest: TrainStepManifest; init: Map<string, TensorData> } {
   if (o.graphDir) {
     const manifest = readTrainStepManifest(o.graphDir);
-    const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize });
+    const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize, convGradients: manifest.convGradients });
     return { bytes: readFileSync(join(o.graphDir, RUN_FILES.trainStep)), manifest, init: initialTensors(graph.parameters, manifest) };
   }
-  const { graph, manifest } = buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize });
+  const { graph, manifest } = buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, convGradients: convGradientsFor(o.threads) });
   return { bytes: exportModel(graph, { parametersAs: 'inputs' }), manifest, init: initialTensors(graph.parameters, manifest) };
 }
 

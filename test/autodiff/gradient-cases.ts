@@ -1,5 +1,6 @@
 // The table of gradient-check cases: at least one per rule of GRAD_RULES. Each builds a tiny
 // graph whose parameters are the differentiated inputs and returns the op's output.
+import type { GradOptions } from '../../src/autodiff/rule.js';
 import type { Value } from '../../src/ir/graph.js';
 import * as op from '../../src/ops/index.js';
 import type { CaseContext } from '../helpers/gradient-check.js';
@@ -11,6 +12,8 @@ export interface GradCase {
   /** Max relative error allowed; float32 arithmetic in ORT limits it (default FLOAT32_TOLERANCE). */
   readonly tolerance?: number;
   readonly build: (c: CaseContext) => Value;
+  /** How the rules express gradients (default: DEFAULT_GRAD_OPTIONS). */
+  readonly gradOptions?: Partial<GradOptions>;
 }
 
 /** ORT computes in float32: about 1e-7 relative per operation, grown by sums of tens of terms. */
@@ -24,6 +27,11 @@ export const GRAD_CASES: readonly GradCase[] = [
   // Convolution (x is differentiated too, so the ConvTranspose input gradient is checked)
   { name: 'Conv stride 2, no pad', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [2, 2, 7, 7]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { strides: [2, 2] }) },
   { name: 'Conv pad same (k5, pads 2)', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 5, 5]), c.param('b', [2]), { pads: [2, 2, 2, 2] }) },
+  // the im2col form (chosen for onnxruntime-node on 2+ threads): stride-1 convs only
+  { name: 'Conv pad same (k5, pads 2), im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [2, 3, 6, 6]), c.param('w', [4, 3, 5, 5]), c.param('b', [4]), { pads: [2, 2, 2, 2] }) },
+  { name: 'Conv no pad, asymmetric kernel, im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [2, 2, 7, 6]), c.param('w', [3, 2, 3, 2]), null) },
+  { name: 'Conv asymmetric pads (k4), im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }) },
+  { name: 'Conv stride 2 falls back to the conv form under im2col', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [2, 2, 7, 7]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { strides: [2, 2] }) },
   { name: 'Conv pad same, even kernel (asymmetric pads)', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }) },
   { name: 'Conv dilation 2', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [2, 2, 8, 8]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { dilations: [2, 2] }) },
   { name: 'Conv floor mode drops a row (10x10, k3, s2)', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [2, 1, 10, 10]), c.param('w', [2, 1, 3, 3]), c.param('b', [2]), { strides: [2, 2] }) },

@@ -4,7 +4,7 @@
 import { intAttr, intsAttr, type Attributes } from '../../src/ir/attributes.js';
 import { dtypeFromOnnx, type DType } from '../../src/ir/dtype.js';
 import { type Graph, liveNodes, type Value } from '../../src/ir/graph.js';
-import { conv, convTranspose, gemm, matMul, maxPool } from './reference-kernels.js';
+import { convTranspose, gemm, groupedConv, matMul, maxPool } from './reference-kernels.js';
 import {
   broadcastDims, broadcastIndex, broadcastMap, fromTensorData, gather, ints, refTensor, type RefTensor, size, strides,
 } from './reference-tensor.js';
@@ -115,7 +115,7 @@ function flatten(x: RefTensor, axis: number): RefTensor {
 }
 
 export const KERNELS: Readonly<Record<string, Kernel>> = Object.freeze({
-  Conv: (i, a) => conv(need(i, 0), need(i, 1), i[2], a),
+  Conv: (i, a) => groupedConv(need(i, 0), need(i, 1), i[2], a),
   ConvTranspose: (i, a) => convTranspose(need(i, 0), need(i, 1), i[2], a),
   MaxPool: (i, a) => maxPool(need(i, 0), a),
   Gemm: (i, a) => gemm(need(i, 0), need(i, 1), i[2], a),

@@ -1,7 +1,7 @@
 // Naive float64 kernels of the reference interpreter: convolution, its transpose, max pooling,
 // Gemm and MatMul, NCHW, written straight from the ONNX operator definitions.
 import { floatAttr, intAttr, intsAttr, type Attributes } from '../../src/ir/attributes.js';
-import { broadcastIndex, refTensor, type RefTensor } from './reference-tensor.js';
+import { broadcastIndex, refTensor, type RefTensor, size } from './reference-tensor.js';
 
 interface Spatial {
   readonly k: [number, number];
@@ -164,7 +164,45 @@ export function gemm(A: RefTensor, B: RefTensor, C: RefTensor | undefined, a: At
   return refTensor([M, N], y);
 }
 
+/** MatMul of two matrices, or of two equally long batches of matrices. */
 export function matMul(A: RefTensor, B: RefTensor): RefTensor {
-  if (A.dims.length !== 2 || B.dims.length !== 2) throw new Error('reference MatMul: only 2-D operands are supported');
-  return gemm(A, B, undefined, {});
+  if (A.dims.length === 2 && B.dims.length === 2) return gemm(A, B, undefined, {});
+  if (A.dims.length !== 3 || B.dims.length !== 3 || A.dims[0] !== B.dims[0]) throw new Error('reference MatMul: 2-D operands or equal 3-D batches only');
+  const [batch, M, K] = A.dims as [number, number, number];
+  const N = B.dims[2] as number;
+  const out = new Float64Array(batch * M * N);
+  for (let b = 0; b < batch; b++) {
+    const a2 = refTensor([M, K], A.data.subarray(b * M * K, (b + 1) * M * K));
+    const b2 = refTensor([K, N], B.data.subarray(b * K * N, (b + 1) * K * N));
+    out.set(gemm(a2, b2, undefined, {}).data, b * M * N);
+  }
+  return refTensor([batch, M, N], out);
+}
+
+/** Channels [from, from + count) of an NCHW tensor (or of the filters along axis 0 when `axis` is 0). */
+function channels(x: RefTensor, axis: 0 | 1, from: number, count: number): RefTensor {
+  const dims = [...x.dims];
+  const outer = axis === 0 ? 1 : (dims[0] as number);
+  const inner = size(dims.slice(axis + 1));
+  const total = dims[axis] as number;
+  dims[axis] = count;
+  const out = new Float64Array(size(dims));
+  for (let o = 0; o < outer; o++) out.set(x.data.subarray((o * total + from) * inner, (o * total + from + count) * inner), o * count * inner);
+  return refTensor(dims, out);
+}
+
+/** Conv with `group` channel groups: each group's filters see only its share of the channels. */
+export function groupedConv(x: RefTensor, w: RefTensor, b: RefTensor | undefined, a: Attributes): RefTensor {
+  const group = intAttr(a, 'group', 1);
+  if (group === 1) return conv(x, w, b, a);
+  const [inPer, outPer] = [(x.dims[1] as number) / group, (w.dims[0] as number) / group];
+  const parts = Array.from({ length: group }, (_, g) =>
+    conv(channels(x, 1, g * inPer, inPer), channels(w, 0, g * outPer, outPer), b ? channels(b, 0, g * outPer, outPer) : undefined, { ...a, group: { kind: 'int', value: 1 } }));
+  const [N, , H, W] = parts[0]?.dims as [number, number, number, number];
+  const out = new Float64Array(N * outPer * group * H * W);
+  const block = outPer * H * W;
+  parts.forEach((part, g) => {
+    for (let n = 0; n < N; n++) out.set(part.data.subarray(n * block, (n + 1) * block), (n * group + g) * block);
+  });
+  return refTensor([N, outPer * group, H, W], out);
 }

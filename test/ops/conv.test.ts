@@ -55,3 +55,9 @@ test('convTranspose2d: errors name the op', () => {
   throwsShapeError(() => convTranspose2d(x3!, w!), 'ConvTranspose', /rank 4/);
   throwsShapeError(() => convTranspose2d(x!, wBad!), 'ConvTranspose', /4 channels/);
 });
+
+test('conv2d: grouped filters see their share of the channels', () => {
+  const [x, w, wBad] = inputs([2, 6, 9, 9], [12, 2, 3, 3], [12, 3, 3, 3]);
+  assert.deepEqual(conv2d(x!, w!, null, { group: 3 }).shape, [2, 12, 7, 7]);
+  throwsShapeError(() => conv2d(x!, wBad!, null, { group: 3 }), 'Conv', /in 3 groups expects 9/);
+});

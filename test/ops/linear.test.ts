@@ -38,5 +38,11 @@ test('matMul: 2-D shapes and errors', () => {
   assert.deepEqual(matMul(a!, b!).shape, ['N', 7]);
   throwsShapeError(() => matMul(a!, c!), 'MatMul', /inner dimensions/);
   const [v] = inputs([3]);
-  throwsShapeError(() => matMul(v!, b!), 'MatMul', /rank 2/);
+  throwsShapeError(() => matMul(v!, b!), 'MatMul', /two matrices or two batches of matrices/);
+});
+
+test('matMul: batches of matrices multiply pairwise', () => {
+  const [a, b, c] = inputs([5, 3, 4], [5, 4, 2], [6, 4, 2]);
+  assert.deepEqual(matMul(a!, b!).shape, [5, 3, 2]);
+  throwsShapeError(() => matMul(a!, c!), 'MatMul', /batch sizes differ/);
 });

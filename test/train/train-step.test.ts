@@ -7,7 +7,10 @@ import { exportModel, toModelProto } from '../../src/onnx/export.js';
 import { bytesToText } from '../../src/onnx/text.js';
 import { OPTIMIZER_NAMES } from '../../src/optim/index.js';
 import { NON_PORTABLE_OPS, PORTABLE_OPS, portabilityProblem } from '../../src/train/portable-ops.js';
-import { buildTrainStep } from '../../src/train/train-step.js';
+import type { TensorData } from '../../src/ir/tensor.js';
+import { createSession, fromOrtTensor, type OrtTensor, toOrtTensor } from '../../src/runtime/node.js';
+import { buildTrainStep, nextName, type TrainStep } from '../../src/train/train-step.js';
+import { firstStepFeeds, type TensorFeeds } from '../helpers/train-step-feeds.js';
 import { checkOnnxModel } from '../helpers/onnx-checker.js';
 import { assertSnapshot } from '../helpers/snapshot.js';
 
@@ -55,3 +58,33 @@ test('the sgd training graph matches its snapshot', () => {
   const { graph } = buildTrainStep(PRACTICAL_CNN, { optimizer: 'sgd', batchSize: BATCH });
   assertSnapshot('train-step-sgd', bytesToText(exportModel(graph, { parametersAs: 'inputs' })));
 });
+
+test('the im2col form of the training graph is portable, passes onnx.checker, and updates the weights as the conv form does', async () => {
+  const forms = (['conv', 'im2col'] as const).map((convGradients) => buildTrainStep(PRACTICAL_CNN, { optimizer: 'sgd', batchSize: BATCH, convGradients }));
+  const [conv, im2col] = forms as [TrainStep, TrainStep];
+  assert.equal(im2col.manifest.convGradients, 'im2col');
+  const model = toModelProto(im2col.graph, { parametersAs: 'inputs' });
+  const ops = new Set((model.graph?.node ?? []).map((n) => n.opType ?? ''));
+  assert.ok(ops.has('MatMul') && !ops.has('ConvTranspose'), 'conv2 gradients in the im2col form');
+  assert.deepEqual([...ops].map((o) => portabilityProblem(o, 1)).filter((p) => p !== undefined), []);
+  checkOnnxModel(exportModel(im2col.graph, { parametersAs: 'inputs' }), { fileName: 'train-step-im2col.onnx' });
+
+  // one SGD step from the same inputs: the updated parameters agree to float32 rounding
+  const feeds = firstStepFeeds(conv, { seed: 5, lr: 0.1 });
+  const [a, b] = await Promise.all(forms.map(async (ts) => runTensors(exportModel(ts.graph, { parametersAs: 'inputs' }), feeds)));
+  for (const p of conv.manifest.parameters) {
+    const [x, y] = [a?.[nextName(p.name)]?.data as Float32Array, b?.[nextName(p.name)]?.data as Float32Array];
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
+    assert.ok(worst < 1e-6, `${p.name}: the two forms differ by ${worst}`);
+  }
+});
+
+async function runTensors(bytes: Uint8Array, feeds: TensorFeeds): Promise<Record<string, TensorData>> {
+  const session = await createSession(bytes, { threads: 1 });
+  const inputs: Record<string, OrtTensor> = {};
+  for (const [name, t] of Object.entries(feeds)) inputs[name] = toOrtTensor(t);
+  const out = await session.run(inputs);
+  await session.release();
+  return Object.fromEntries(Object.entries(out).map(([name, t]) => [name, fromOrtTensor(t)]));
+}

@@ -1,6 +1,7 @@
 // Convolution and max pooling, NCHW.
 import { intAttr, intsAttr } from '../../ir/attributes.js';
 import type { Value } from '../../ir/graph.js';
+import { tensor } from '../../ir/tensor.js';
 import * as op from '../../ops/index.js';
 import { type GradContext, type GradRule, input, output, outputGrad } from '../rule.js';
 
@@ -46,11 +47,45 @@ function convWeightGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
   return op.transpose(dW, [1, 0, 2, 3]);
 }
 
+/**
+ * For stride 1 and no dilation, dX is itself a convolution: of G, zero-padded by k - 1 - pad,
+ * with W flipped in space and its two channel axes swapped ([C, M, kH, kW]).
+ */
+function convInputGradByConv(c: GradContext, g: Value, w: Value): Value {
+  const { pads } = spatial(c);
+  const [kh, kw] = [w.shape[2] as number, w.shape[3] as number];
+  const flipped = op.transpose(op.flip(w, [2, 3]), [1, 0, 2, 3]);
+  return op.conv2d(g, flipped, null, { pads: [kh - 1 - pads[0], kw - 1 - pads[1], kh - 1 - pads[2], kw - 1 - pads[3]] });
+}
+
+/**
+ * dW[m, (c, i, j)] = sum_n sum_{(p, q)} P[n, (c, i, j), (p, q)] G[n, m, (p, q)], where P is im2col
+ * of X: a grouped Conv whose one-hot filters each copy one kernel position of one channel.
+ * Then one batched MatMul P x G^T and a sum over the batch.
+ */
+function convWeightGradIm2col(c: GradContext, g: Value, w: Value, x: Value): Value {
+  const { strides, pads, dilations } = spatial(c);
+  const [M, C, kh, kw] = w.shape as [number, number, number, number];
+  const area = (g.shape[2] as number) * (g.shape[3] as number);
+  const positions = kh * kw;
+  const oneHot = new Float32Array(C * positions * positions);
+  for (let k = 0; k < C * positions; k++) oneHot[k * positions + (k % positions)] = 1;
+  const filters = x.graph.constant(tensor('float32', [C * positions, 1, kh, kw], oneHot));
+  const patches = op.reshape(op.conv2d(x, filters, null, { strides, pads, dilations, group: C }), [0, C * positions, area]);
+  const gT = op.transpose(op.reshape(g, [0, M, area]), [0, 2, 1]);
+  const summed = op.reduceSum(op.matMul(patches, gT), [0]);
+  return op.reshape(op.transpose(summed, [1, 0]), [M, C, kh, kw]);
+}
+
 const convRule: GradRule = (c) => {
   const [x, w, g] = [input(c, 0), input(c, 1), outputGrad(c)];
+  const { strides, dilations } = spatial(c);
+  const unitStride = [...strides, ...dilations].every((v) => v === 1);
+  const im2col = c.options.convGradients === 'im2col' && unitStride;
   const dB = c.inputs[2] ? op.reduceSum(g, [0, 2, 3]) : null;
-  const dX = c.needs[0] ? convInputGrad(c, g, w, x) : null; // the image needs none: skip a ConvTranspose
-  const dW = c.needs[1] ? convWeightGrad(c, g, w, x) : null;
+  // the image needs no gradient: skip that whole computation for the first layer
+  const dX = !c.needs[0] ? null : im2col ? convInputGradByConv(c, g, w) : convInputGrad(c, g, w, x);
+  const dW = !c.needs[1] ? null : im2col ? convWeightGradIm2col(c, g, w, x) : convWeightGrad(c, g, w, x);
   return [dX, dW, ...(c.inputs.length > 2 ? [dB] : [])];
 };
 
