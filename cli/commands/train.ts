@@ -116,6 +116,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const bar = flags.progress && process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {rate} steps/s | ETA {eta_formatted} | loss {loss} | train {trainAcc} | val {valAcc}', hideCursor: true }) : null;
   let lastVal = '-';
   let runningLoss = Number.NaN;
+  const stepRate = stepRateMeter();
   const handle = trainInWorker(
     options,
     {
@@ -126,7 +127,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       },
       onStep: (info) => {
         runningLoss = Number.isNaN(runningLoss) ? info.loss : 0.98 * runningLoss + 0.02 * info.loss;
-        bar?.update(info.step, { loss: runningLoss.toFixed(4), valAcc: lastVal, rate: stepRate(info.step) });
+        bar?.update(info.step, { loss: runningLoss.toFixed(4), valAcc: lastVal, rate: stepRate() });
       },
       onEval: (r) => {
         lastVal = formatPercent(r.valAccuracy);
@@ -163,12 +164,15 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   }
 }
 
-const stepTimes: number[] = [];
-function stepRate(step: number): string {
-  stepTimes.push(performance.now());
-  if (stepTimes.length > 50) stepTimes.shift();
-  if (stepTimes.length < 2 || step < 2) return '-';
-  return ((1000 * (stepTimes.length - 1)) / ((stepTimes.at(-1) as number) - (stepTimes[0] as number))).toFixed(1);
+/** Steps per second over the last 50 steps, for the progress bar. */
+function stepRateMeter(): () => string {
+  const times: number[] = [];
+  return () => {
+    times.push(performance.now());
+    if (times.length > 50) times.shift();
+    if (times.length < 2) return '-';
+    return ((1000 * (times.length - 1)) / ((times.at(-1) as number) - (times[0] as number))).toFixed(1);
+  };
 }
 
 function printSummary(s: TrainSummary, o: TrainOptions): void {
