@@ -3,6 +3,7 @@
 // recognise them, and its probabilities must be what onnxruntime-node gives for the very 28x28
 // input the page produced; the gallery's predictions too. Once on WebGPU (SwiftShader's software
 // adapter) and once on WASM.
+import type { DemoState } from '../../web-demo/src/page-state.js';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync } from 'node:fs';
@@ -15,20 +16,6 @@ import { trainedModelPath } from '../serve/trained-model.js';
 import { artifactPath, ensureWebDemoBuilt, launch } from './chromium.js';
 import { argmaxWithMargin, centreOfMass, inkBox, strokesOf } from './strokes.js';
 
-interface DemoState {
-  ready: boolean;
-  provider: string;
-  model: string;
-  drawVersion: number;
-  inferredVersion: number;
-  pixels: number[];
-  input: number[];
-  probabilities: number[];
-  label: number;
-  latencyMs: number;
-  gallery: { index: number; label: number; predicted: number }[];
-  error: string;
-}
 
 const TEST_DIGITS = [0, 2, 3]; // a 7, a 1 and a 0 from the MNIST test set
 

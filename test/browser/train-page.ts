@@ -1,28 +1,10 @@
 // Shared by the training-page tests and the browser benchmark: a server with the training routes
 // (and an untrained inference model, which the server needs anyway), and the page's state.
+import type { TrainState } from '../../web-demo/src/page-state.js';
 import type { Page } from 'playwright-core';
 import { startServer, type ServeHandle } from '../../src/serve/server.js';
 import { testModelPath } from '../serve/fixtures.js';
 import { ensureWebDemoBuilt } from './chromium.js';
-
-/** window.onnxgradTrain (web-demo/src/train-ui.ts) */
-export interface TrainState {
-  ready: boolean;
-  running: boolean;
-  provider: string;
-  threads: number;
-  crossOriginIsolated: boolean;
-  seed: number;
-  step: number;
-  losses: number[];
-  accuracies: number[];
-  stepsPerSecond: number;
-  val: { step: number; accuracy: number; correct: number; count: number }[];
-  firstBatch: number[];
-  valHead: number[];
-  downloads: number;
-  error: string;
-}
 
 export async function startTrainingServer(): Promise<ServeHandle> {
   return startServer({ modelPath: testModelPath(), port: 0, webRoot: ensureWebDemoBuilt() });
@@ -55,3 +37,5 @@ export async function waitForSteps(page: Page, steps: number, timeout: number): 
   if (state.error) throw new Error(`the training page failed: ${state.error}`);
   return state;
 }
+
+export type { TrainState };

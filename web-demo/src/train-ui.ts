@@ -1,6 +1,7 @@
 // Everything on the training page that touches the DOM: buttons and settings, the numbers, the
 // loss and accuracy curves (uPlot), the file download, and the state the browser test reads
 // (window.onnxgradTrain).
+import type { TrainState } from './page-state.js';
 import { $, pageParam } from './dom.js';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -15,25 +16,6 @@ export interface TrainUiHandlers {
   onFiles(images: File, labels: File): void;
 }
 
-/** What the page did, for the browser test (and for curious users in the console). */
-export interface TrainState {
-  ready: boolean;
-  running: boolean;
-  provider: string;
-  threads: number;
-  crossOriginIsolated: boolean;
-  seed: number;
-  step: number;
-  losses: number[];
-  accuracies: number[];
-  stepsPerSecond: number;
-  val: { step: number; accuracy: number; correct: number; count: number }[];
-  /** the training-set indices of the first batch and the validation images' first indices */
-  firstBatch: number[];
-  valHead: number[];
-  downloads: number;
-  error: string;
-}
 
 
 const SMOOTH = 20;

@@ -1,6 +1,7 @@
 // Everything that touches the DOM: the drawing pad (pointer events: mouse, pen and touch), the
 // probability bars, the 28x28 preview, the gallery, the model drop zone, and the state the
 // browser test reads (window.onnxgradDemo and data attributes).
+import type { DemoState } from './page-state.js';
 import { $ } from './dom.js';
 import { SIDE, type Sample } from './data.js';
 
@@ -18,23 +19,6 @@ export interface GalleryItem {
   confidence: number;
 }
 
-/** What the page did last, for the browser test (and for curious users in the console). */
-export interface DemoState {
-  ready: boolean;
-  provider: string;
-  model: string;
-  drawVersion: number;
-  inferredVersion: number;
-  /** the 28x28 image the page made from the drawing, 0..255 */
-  pixels: number[];
-  /** what went into the model: the normalised pixels */
-  input: number[];
-  probabilities: number[];
-  label: number;
-  latencyMs: number;
-  gallery: { index: number; label: number; predicted: number }[];
-  error: string;
-}
 
 
 export class Ui {
