@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { writeInferenceModel, writeTrainStep } from '../../src/artifacts.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../src/optim/index.js';
 import { positiveInteger } from '../options/parse.js';
-import { convGradientsFor } from '../../src/train/train-step.js';
+import { NODE_CONV_GRADIENTS } from '../../src/train/train-step.js';
 import type { Value } from '../../src/ir/graph.js';
 import { bytesToText } from '../../src/onnx/text.js';
 import { addModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
@@ -28,7 +28,7 @@ export function buildGraphCommand(): Command {
     .addOption(new Option('--optimizer <name>', 'optimizer in the training graph').choices(OPTIMIZER_NAMES).default('adam'))
     .option('--batch-size <n>', 'the training graph\'s (static) batch size', positiveInteger, 64)
     .addOption(
-      new Option('--conv-gradients <form>', "conv: ConvTranspose and Conv over the batch (fastest on 1 thread); im2col: im2col + MatMul (faster on 2+ threads); auto: by this machine's cores")
+      new Option('--conv-gradients <form>', "im2col: large GEMMs over shared patches, fastest on onnxruntime-node (what train uses); conv: ORT's Conv and ConvTranspose, the portable form the browser trains with; auto: im2col")
         .choices(['auto', 'conv', 'im2col'])
         .default('auto'),
     );
@@ -46,7 +46,7 @@ function buildGraph(flags: BuildGraphFlags): void {
   if (flags.out.trim() === '') throw new Error('--out: expected a folder, got an empty string');
   const config = modelConfigFromOptions(flags);
   const { path, bytes, graph } = writeInferenceModel(config, flags.out);
-  const convGradients = flags.convGradients === 'auto' ? convGradientsFor(0) : flags.convGradients;
+  const convGradients = flags.convGradients === 'auto' ? NODE_CONV_GRADIENTS : flags.convGradients;
   const step = writeTrainStep(config, flags.out, { optimizer: flags.optimizer, batchSize: flags.batchSize, convGradients });
   const parameters = graph.parameterCount();
   if (flags.json) {

@@ -7,6 +7,7 @@ import { isFloat } from '../ir/dtype.js';
 import * as op from '../ops/index.js';
 import { DEFAULT_GRAD_OPTIONS, type GradOptions, type GradRule } from './rule.js';
 import { GRAD_RULES } from './rules/index.js';
+import { sharePatches } from './share-patches.js';
 
 /** Values between `wrt` and `loss`: the only ones worth differentiating. */
 function valuesOnPath(nodes: readonly Node[], wrt: readonly Value[], detached: ReadonlySet<Value>): Set<Value> {
@@ -39,7 +40,10 @@ export interface BackwardOptions extends Partial<GradOptions> {
   readonly rules?: Readonly<Record<string, GradRule>>;
 }
 
-/** d(loss)/d(each of wrt). `loss` must be a float scalar. A parameter the loss ignores gets zeros. */
+/**
+ * d(loss)/d(each of wrt). `loss` must be a float scalar. A parameter the loss ignores gets zeros.
+ * In the im2col form, forward convolutions are rewritten to reuse their weight gradient's patches.
+ */
 export function backward(loss: Value, wrt: readonly Value[], options: BackwardOptions = {}): Map<Value, Value> {
   const rules = options.rules ?? GRAD_RULES;
   const gradOptions: GradOptions = { convGradients: options.convGradients ?? DEFAULT_GRAD_OPTIONS.convGradients };
@@ -75,5 +79,7 @@ export function backward(loss: Value, wrt: readonly Value[], options: BackwardOp
       if (g && v && needs[i]) accumulate(v, g);
     });
   }
+  // the im2col form's weight gradients made patches; the forward convolutions now reuse them
+  if (gradOptions.convGradients === 'im2col') sharePatches(graph);
   return new Map(wrt.map((v) => [v, grads.get(v) ?? op.expand(op.scalar(graph, 0, v.dtype), v.shape as number[])]));
 }

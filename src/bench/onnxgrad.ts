@@ -8,7 +8,7 @@ import { exportModel } from '../onnx/export.js';
 import { createSession, float32Tensor } from '../runtime/node.js';
 import { createWebSession, toWebTensor, type WebTensor, webFloat32Tensor, webInt64Tensor } from '../runtime/web.js';
 import { StepRunner, type StepBatch } from '../train/step-runner.js';
-import { buildTrainStep, convGradientsFor, nextName, type TrainStepManifest } from '../train/train-step.js';
+import { buildTrainStep, NODE_CONV_GRADIENTS, nextName, type TrainStepManifest } from '../train/train-step.js';
 import type { Contender, Measurement, RoundCounts } from './contender.js';
 import { batchAt, fillNoise, type ImagePool } from './feeds.js';
 import { medianMs } from './stats.js';
@@ -19,8 +19,8 @@ export interface Workload {
   readonly batchSize: number;
   /** The portable training graph ('conv' gradients), which every runtime runs. */
   readonly trainBytes: Uint8Array;
-  /** The form the trainer picks for onnxruntime-node at 2+ threads ('im2col' gradients). */
-  readonly trainBytesParallel: Uint8Array;
+  /** The form the trainer picks for onnxruntime-node ('im2col' gradients). */
+  readonly trainBytesNode: Uint8Array;
   readonly manifest: TrainStepManifest;
   readonly initial: ReadonlyMap<string, TensorData>;
   readonly inferBytes: Uint8Array;
@@ -36,9 +36,9 @@ export function buildWorkload(config: CnnConfig, optimizer: string, batchSize: n
     initial.set(s.name, { dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
   }
   const inferBytes = exportModel(buildInferenceGraph(config));
-  const parallel = buildTrainStep(config, { optimizer, batchSize, convGradients: 'im2col' }).graph;
+  const nodeForm = buildTrainStep(config, { optimizer, batchSize, convGradients: NODE_CONV_GRADIENTS }).graph;
   const trainBytes = exportModel(graph, { parametersAs: 'inputs' });
-  return { config, batchSize, trainBytes, trainBytesParallel: exportModel(parallel, { parametersAs: 'inputs' }), manifest, initial, inferBytes, pool };
+  return { config, batchSize, trainBytes, trainBytesNode: exportModel(nodeForm, { parametersAs: 'inputs' }), manifest, initial, inferBytes, pool };
 }
 
 /** A training step and the two inference sizes, on one runtime; `step` gets fresh noise each call. */
@@ -90,8 +90,8 @@ function contender(name: string, kind: Contender['kind'], threads: number, w: Wo
 
 /** onnxruntime-node: the trainer's StepRunner, and an inference session with the same thread count. */
 export async function nodeContender(w: Workload, threads: number, counts: RoundCounts, spinning: boolean): Promise<Contender> {
-  // the graph the trainer would build for this thread count
-  const runner = await StepRunner.create(convGradientsFor(threads) === 'im2col' ? w.trainBytesParallel : w.trainBytes, w.manifest, w.initial, { threads, spinning });
+  // the graph the trainer builds for onnxruntime-node
+  const runner = await StepRunner.create(w.trainBytesNode, w.manifest, w.initial, { threads, spinning });
   const session = await createSession(w.inferBytes, { threads, spinning });
   const size = w.config.inputSize;
   const rt: Runtime = {

@@ -109,6 +109,19 @@ export class Graph {
   }
 
   /**
+   * Makes an existing node compute its outputs another way: a rewrite pass after differentiation
+   * (src/autodiff/share-patches.ts). The outputs and all their uses stay; the new inputs may come
+   * from nodes made later, which liveNodes (and so export) places first.
+   */
+  rewrite(node: Node, opType: string, inputs: readonly (Value | null)[], attributes: Attributes): void {
+    if (!this.nodes.includes(node)) throw new Error(`graph ${this.name}: ${node.name} is not one of its nodes`);
+    const count = this.opCounts.get(opType) ?? 0;
+    this.opCounts.set(opType, count + 1);
+    const mutable = node as { -readonly [K in keyof Node]: Node[K] };
+    Object.assign(mutable, { opType, name: `${opType}_${count}`, inputs: [...inputs], attributes });
+  }
+
+  /**
    * Marks a value as a graph output under the given name. A node's output is renamed in place;
    * an input, parameter, constant or a value that is already an output gets an Identity (a copy).
    */
@@ -146,19 +159,31 @@ export class Graph {
 }
 
 /**
- * The nodes that contribute to `targets` (the graph's outputs by default), in graph order:
- * gradient rules may leave values behind that nothing uses, and export drops them.
+ * The nodes that contribute to `targets` (the graph's outputs by default), in graph order, except
+ * that a node rewritten to read later values comes after them (Graph.rewrite): gradient rules may
+ * leave values behind that nothing uses, and export drops them.
  */
 export function liveNodes(graph: Graph, targets: readonly Value[] = graph.outputs): Node[] {
-  const needed = new Set<Value>(targets);
-  const live: Node[] = [];
-  for (let k = graph.nodes.length - 1; k >= 0; k--) {
-    const n = graph.nodes[k] as Node;
-    if (!n.outputs.some((o) => needed.has(o))) continue;
-    live.push(n);
-    for (const v of n.inputs) if (v) needed.add(v);
+  const live = new Set<Node>();
+  const pending = targets.flatMap((t) => (t.producer ? [t.producer] : []));
+  for (let n = pending.pop(); n; n = pending.pop()) {
+    if (live.has(n)) continue;
+    live.add(n);
+    for (const v of n.inputs) if (v?.producer && !live.has(v.producer)) pending.push(v.producer);
   }
-  return live.reverse();
+  const ordered: Node[] = [];
+  const state = new Map<Node, 'visiting' | 'placed'>();
+  const place = (n: Node): void => {
+    const s = state.get(n);
+    if (s === 'placed') return;
+    if (s === 'visiting') throw new Error(`graph ${graph.name}: node ${n.name} depends on itself`);
+    state.set(n, 'visiting');
+    for (const v of n.inputs) if (v?.producer && live.has(v.producer)) place(v.producer);
+    state.set(n, 'placed');
+    ordered.push(n);
+  };
+  for (const n of graph.nodes) if (live.has(n)) place(n);
+  return ordered;
 }
 
 export { attr };

@@ -7,3 +7,4 @@ export * from './reduce.js';
 export * from './shape.js';
 export { int64s, scalar } from './node.js';
 export * from './resize.js';
+export * from './patches.js';

@@ -1,4 +1,4 @@
-// Ops that move or reshape data: Reshape, Flatten, Shape, Transpose, Slice, Pad, Expand, Unsqueeze.
+// Ops that move or reshape data: Reshape, Flatten, Shape, Transpose, Slice, Pad, Expand, Unsqueeze, Gather.
 import { attr } from '../ir/attributes.js';
 import type { Value } from '../ir/graph.js';
 import { broadcastShapes, type Dim, formatShape, normalizeAxis, ShapeError, staticSize } from '../ir/shape.js';
@@ -125,4 +125,12 @@ export function unsqueeze(x: Value, axes: readonly number[]): Value {
   let k = 0;
   for (let i = 0; i < rank; i++) shape.push(all.includes(i) ? 1 : (x.shape[k++] as Dim));
   return emit('Unsqueeze', [x, int64s(x.graph, all)], {}, x.dtype, shape);
+}
+
+/** Gather along one axis with int64 indices: out shape = x[:axis] + indices + x[axis+1:]. */
+export function gather(x: Value, indices: Value, axis: number): Value {
+  if (indices.dtype !== 'int64') throw new ShapeError(`Gather: indices ${indices.name} must be int64, got ${indices.dtype}`);
+  const a = normalizeAxis('Gather', axis, x.rank);
+  const shape = [...x.shape.slice(0, a), ...indices.shape, ...x.shape.slice(a + 1)];
+  return emit('Gather', [x, indices], { axis: attr.int(a) }, x.dtype, shape);
 }

@@ -5,7 +5,7 @@ export const PORTABLE_OPS: ReadonlySet<string> = new Set([
   'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Neg', 'Exp', 'Log', 'Sqrt',
   'Equal', 'Less', 'Greater', 'Where', 'Cast', 'Identity',
   'ReduceSum', 'ReduceMax', 'ReduceMean',
-  'Reshape', 'Flatten', 'Shape', 'Transpose', 'Slice', 'Pad', 'Expand', 'Unsqueeze', 'Resize',
+  'Reshape', 'Flatten', 'Shape', 'Transpose', 'Slice', 'Pad', 'Expand', 'Unsqueeze', 'Resize', 'Gather',
 ]);
 
 /**

@@ -4,7 +4,6 @@
 // Parameters and state go in and come back each step, so a plain InferenceSession trains.
 import { buildCnn } from '../../graphs/mnist-cnn.js';
 import type { CnnConfig } from '../../graphs/cnn-config.js';
-import { availableParallelism } from 'node:os';
 import { backward } from '../autodiff/backward.js';
 import type { GradOptions } from '../autodiff/rule.js';
 import type { Graph, Value } from '../ir/graph.js';
@@ -52,14 +51,11 @@ export interface TrainStepOptions {
 }
 
 /**
- * The conv-gradient form for onnxruntime-node at a thread count (0: all cores): 'im2col' when
- * ORT will use more than one thread (practical CNN, batch 64: 26.1 vs 30.8 ms per step at 2
- * threads), 'conv' on one thread (39.4 vs 43.8 ms).
+ * The conv-gradient form for onnxruntime-node: 'im2col', whose large GEMMs beat ORT's own Conv
+ * and ConvTranspose on any number of threads (practical CNN, batch 64: 34.1 vs 38.5 ms per step
+ * on one thread, 23.0 vs 30.7 ms on two). The portable 'conv' form is for onnxruntime-web.
  */
-export function convGradientsFor(threads: number): GradOptions['convGradients'] {
-  const used = threads > 0 ? threads : availableParallelism();
-  return used > 1 ? 'im2col' : 'conv';
-}
+export const NODE_CONV_GRADIENTS: GradOptions['convGradients'] = 'im2col';
 
 export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): TrainStep {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batch size must be a positive integer, got ${options.batchSize}`);

@@ -18,7 +18,7 @@ import { MetricsLog, type MetricsRecord } from './metrics.js';
 import { fingerprint, type TrainOptions } from './options.js';
 import { learningRate } from './schedule.js';
 import { StepRunner } from './step-runner.js';
-import { buildTrainStep, convGradientsFor, type TrainStepManifest } from './train-step.js';
+import { buildTrainStep, NODE_CONV_GRADIENTS, type TrainStepManifest } from './train-step.js';
 
 export interface TrainCallbacks {
   onStart?(info: { startStep: number; totalSteps: number; stepsPerEpoch: number; parameters: number; trainImages: number }): void;
@@ -73,7 +73,7 @@ function loadTrainGraph(o: TrainOptions): { bytes: Uint8Array; manifest: TrainSt
     const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize, convGradients: manifest.convGradients });
     return { bytes: readFileSync(join(o.graphDir, RUN_FILES.trainStep)), manifest, init: initialTensors(graph.parameters, manifest) };
   }
-  const { graph, manifest } = buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, convGradients: convGradientsFor(o.threads) });
+  const { graph, manifest } = buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, convGradients: NODE_CONV_GRADIENTS });
   return { bytes: exportModel(graph, { parametersAs: 'inputs' }), manifest, init: initialTensors(graph.parameters, manifest) };
 }
 

@@ -27,11 +27,13 @@ export const GRAD_CASES: readonly GradCase[] = [
   // Convolution (x is differentiated too, so the ConvTranspose input gradient is checked)
   { name: 'Conv stride 2, no pad', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [2, 2, 7, 7]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { strides: [2, 2] }) },
   { name: 'Conv pad same (k5, pads 2)', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 5, 5]), c.param('b', [2]), { pads: [2, 2, 2, 2] }) },
-  // the im2col form (chosen for onnxruntime-node on 2+ threads): stride-1 convs only
-  { name: 'Conv pad same (k5, pads 2), im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [2, 3, 6, 6]), c.param('w', [4, 3, 5, 5]), c.param('b', [4]), { pads: [2, 2, 2, 2] }) },
-  { name: 'Conv no pad, asymmetric kernel, im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [2, 2, 7, 6]), c.param('w', [3, 2, 3, 2]), null) },
-  { name: 'Conv asymmetric pads (k4), im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }) },
-  { name: 'Conv stride 2 falls back to the conv form under im2col', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [2, 2, 7, 7]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { strides: [2, 2] }) },
+  // the im2col form (onnxruntime-node): weight gradient from patches shared with the forward (8+
+  // channels), input gradient by rows (stride 1), else the conv form's pieces
+  { name: 'Conv pad same (k5, pads 2), im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 8, 5, 5]), c.param('w', [2, 8, 5, 5]), c.param('b', [2]), { pads: [2, 2, 2, 2] }) },
+  { name: 'Conv no pad, asymmetric kernel, im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [2, 8, 7, 6]), c.param('w', [3, 8, 3, 2]), null) },
+  { name: 'Conv asymmetric pads (k4), im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 8, 6, 6]), c.param('w', [2, 8, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }) },
+  { name: 'Conv stride 2 and dilation 2, im2col form (patches, ConvTranspose)', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 8, 9, 9]), c.param('w', [2, 8, 3, 3]), c.param('b', [2]), { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [2, 2] }) },
+  { name: 'Conv with 2 channels, im2col form (conv-form weight gradient)', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 3, 3]), c.param('b', [2]), { pads: [1, 1, 1, 1] }) },
   { name: 'Conv pad same, even kernel (asymmetric pads)', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }) },
   { name: 'Conv dilation 2', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [2, 2, 8, 8]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { dilations: [2, 2] }) },
   { name: 'Conv floor mode drops a row (10x10, k3, s2)', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [2, 1, 10, 10]), c.param('w', [2, 1, 3, 3]), c.param('b', [2]), { strides: [2, 2] }) },
@@ -42,7 +44,8 @@ export const GRAD_CASES: readonly GradCase[] = [
   // Max pooling from a mask (random values are distinct, so no ties)
   { name: 'MaxPool 2x2 on 9x9 (floor mode, pad back)', rule: 'MaxPool', build: (c) => op.maxPool2d(c.param('x', [2, 2, 9, 9]), { kernel: [2, 2] }) },
   { name: 'MaxPool 2x2 on 8x8', rule: 'MaxPool', build: (c) => op.maxPool2d(c.param('x', [1, 3, 8, 8]), { kernel: [2, 2] }) },
-  { name: 'MaxPool 3x3 on 7x8', rule: 'MaxPool', build: (c) => op.maxPool2d(c.param('x', [1, 2, 7, 8]), { kernel: [3, 3] }) },
+  { name: 'MaxPool 3x3 on 8x11 (two dropped rows and columns: the zero-row Resize)', rule: 'MaxPool', build: (c) => op.maxPool2d(c.param('x', [1, 2, 8, 11]), { kernel: [3, 3] }) },
+  { name: 'MaxPool 3x3 on 7x8 (one dropped row: slice and pad)', rule: 'MaxPool', build: (c) => op.maxPool2d(c.param('x', [1, 2, 7, 8]), { kernel: [3, 3] }) },
 
   // Matrix products: every transA/transB combination, alpha, beta, a broadcast C
   { name: 'Gemm A B + C[N]', rule: 'Gemm', build: (c) => op.gemm(c.param('a', [3, 4]), c.param('b', [4, 5]), c.param('c', [5])) },

@@ -152,17 +152,43 @@ export const KERNELS: Readonly<Record<string, Kernel>> = Object.freeze({
     return refTensor(dims, Float64Array.from(index, (k) => x.data[k] as number), x.dtype);
   },
   Unsqueeze: (i) => unsqueeze(need(i, 0), ints(i[1])),
-  Resize: (i) => upsampleNearest(need(i, 0), Array.from(need(i, 2).data)),
+  Resize: (i) => {
+    const x = need(i, 0);
+    const scales = i[2]?.data.length ? Array.from(i[2].data) : null;
+    return resizeNearest(x, scales ? x.dims.map((d, a) => d * (scales[a] as number)) : ints(i[3]));
+  },
+  Gather: (i, a) => gatherAxis(need(i, 0), need(i, 1), intAttr(a, 'axis', 0)),
 });
 
-/** Resize, mode nearest, asymmetric, floor, integer scales: out[i] = in[floor(i / scale)]. */
-function upsampleNearest(x: RefTensor, scales: readonly number[]): RefTensor {
-  const dims = x.dims.map((d, i) => d * (scales[i] as number));
+/** ONNX Gather along one axis; negative indices count from the end. */
+function gatherAxis(x: RefTensor, indices: RefTensor, axis: number): RefTensor {
+  const a = axis < 0 ? axis + x.dims.length : axis;
+  const d = x.dims[a] as number;
+  const dims = [...x.dims.slice(0, a), ...indices.dims, ...x.dims.slice(a + 1)];
+  const s = strides(x.dims);
+  const r = indices.dims.length;
+  return gather(x, dims, (c) => {
+    let flat = 0;
+    for (let k = 0; k < r; k++) flat = flat * (indices.dims[k] as number) + (c[a + k] as number);
+    const picked = indices.data[flat] as number;
+    const at = picked < 0 ? picked + d : picked;
+    if (at < 0 || at >= d) throw new Error(`reference Gather: index ${picked} out of range for ${d}`);
+    let o = at * (s[a] as number);
+    c.forEach((ci, i) => {
+      if (i < a) o += ci * (s[i] as number);
+      else if (i >= a + r) o += ci * (s[i - r + 1] as number);
+    });
+    return o;
+  });
+}
+
+/** Resize, mode nearest, asymmetric, floor: out[i] = in[floor(i * in / out)] on each axis. */
+function resizeNearest(x: RefTensor, dims: readonly number[]): RefTensor {
   const out = new Float64Array(size(dims));
   const index = new Array<number>(dims.length).fill(0);
   for (let k = 0; k < out.length; k++) {
     let source = 0;
-    for (let a = 0; a < dims.length; a++) source = source * (x.dims[a] as number) + Math.floor((index[a] as number) / (scales[a] as number));
+    for (let a = 0; a < dims.length; a++) source = source * (x.dims[a] as number) + Math.floor(((index[a] as number) * (x.dims[a] as number)) / (dims[a] as number));
     out[k] = x.data[source] as number;
     for (let a = dims.length - 1; a >= 0; a--) {
       index[a] = (index[a] as number) + 1;

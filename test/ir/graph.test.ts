@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Graph } from '../../src/ir/graph.js';
+import { Graph, liveNodes } from '../../src/ir/graph.js';
 import { float32 } from '../../src/ir/tensor.js';
 import * as op from '../../src/ops/index.js';
 
@@ -37,4 +37,17 @@ test('parameterCount sums the parameters\' elements', () => {
   g.parameter('w', float32([2, 3], [1, 2, 3, 4, 5, 6]));
   g.parameter('b', float32([2], [0, 0]));
   assert.equal(g.parameterCount(), 8);
+});
+
+test('a rewritten node may read values made after it: liveNodes places them first', () => {
+  const g = new Graph('g');
+  const x = g.input('x', 'float32', [2]);
+  const a = op.relu(x);
+  const out = g.output(op.exp(a), 'out');
+  const later = op.neg(x); // made after Exp, which will read it
+  g.rewrite(a.producer as NonNullable<typeof a.producer>, 'Sqrt', [later], {});
+  assert.deepEqual(liveNodes(g).map((n) => n.name), ['Neg_0', 'Sqrt_0', 'Exp_0']);
+  assert.equal(out.producer?.inputs[0], a); // uses of the rewritten value are untouched
+  g.rewrite(a.producer as NonNullable<typeof a.producer>, 'Relu', [a], {});
+  assert.throws(() => liveNodes(g), /Relu_1 depends on itself/);
 });
