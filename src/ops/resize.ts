@@ -1,9 +1,9 @@
-// Nearest-neighbour resizing (ONNX Resize, mode 'nearest'): by integer factors, or to exact sizes.
+// Nearest-neighbour upsampling by integer factors (ONNX Resize, mode 'nearest').
 import { attr } from '../ir/attributes.js';
 import type { Value } from '../ir/graph.js';
 import { type Dim, formatShape, ShapeError } from '../ir/shape.js';
 import { tensor } from '../ir/tensor.js';
-import { emit, int64s } from './node.js';
+import { emit } from './node.js';
 
 /** Each element repeated `factors[i]` times along axis i; out[i] = in[floor(i / factor)]. */
 export function upsampleNearest(x: Value, factors: readonly number[]): Value {
@@ -22,14 +22,3 @@ export function upsampleNearest(x: Value, factors: readonly number[]): Value {
   return emit('Resize', [x, null, scales], attributes, x.dtype, shape);
 }
 
-/**
- * Nearest Resize to exact sizes: out[i] = in[floor(i * in / out)] along each axis (asymmetric
- * coordinates, floor), e.g. 5 -> 9 repeats each of the first four twice and the last once.
- */
-export function resizeNearest(x: Value, sizes: readonly number[]): Value {
-  if (sizes.length !== x.rank || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new ShapeError(`Resize: needs one positive integer size per axis of ${formatShape(x.shape)}, got [${sizes.join(', ')}]`);
-  }
-  const attributes = { mode: attr.string('nearest'), coordinate_transformation_mode: attr.string('asymmetric'), nearest_mode: attr.string('floor') };
-  return emit('Resize', [x, null, null, int64s(x.graph, sizes)], attributes, x.dtype, [...sizes]);
-}
