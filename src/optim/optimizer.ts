@@ -25,6 +25,11 @@ export interface Optimizer {
   readonly name: string;
   /** State tensors per parameter, each shaped like it and starting at zero: 'm', 'v' ... */
   readonly slots: readonly string[];
+  /**
+   * How each slot is stored: PyTorch's state tensor times this (1 where omitted). Adam keeps
+   * m / (1 - beta1) and v / (1 - beta2), which saves two passes over every parameter.
+   */
+  readonly stateScale?: readonly number[];
   readonly hyper: Readonly<Record<string, number>>;
   /** Returns the per-parameter update; scalars shared by all parameters are made once here. */
   prepare(inputs: StepInputs): (u: UpdateInput) => UpdateOutput;

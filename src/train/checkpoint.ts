@@ -22,8 +22,16 @@ export interface Checkpoint {
   readonly state: ResumeState;
 }
 
-export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
-  const metadata = { format: 'onnxgrad.checkpoint', resume: JSON.stringify(checkpoint.state) };
+/** The scale of a state tensor `<optimizer>.<slot>.<parameter>` in a stateScale record. */
+const scaleOf = (scales: Readonly<Record<string, number>> | undefined, stateName: string): number => scales?.[stateName.split('.')[1] ?? ''] ?? 1;
+
+/**
+ * Writes the tensors as the graph holds them, with the optimizer's state scales (Adam keeps
+ * m / (1 - beta1)) in the metadata, so that a resume is bit-identical and a reader can recover
+ * PyTorch's m and v.
+ */
+export function saveCheckpoint(path: string, checkpoint: Checkpoint, manifest: TrainStepManifest): void {
+  const metadata = { format: 'onnxgrad.checkpoint', resume: JSON.stringify(checkpoint.state), stateScale: JSON.stringify(manifest.optimizer.stateScale ?? {}) };
   writeFileAtomic(path, encodeSafetensors(checkpoint.tensors, metadata));
 }
 
@@ -51,6 +59,18 @@ export function loadCheckpoint(path: string, manifest: TrainStepManifest): Check
     if (t.dims.join() !== spec.shape.join()) {
       throw new SafetensorsError(`${path}: does not match this model: '${spec.name}' is [${t.dims.join(', ')}], expected [${spec.shape.join(', ')}]`);
     }
+  }
+  // a checkpoint written with other state scales (older versions stored PyTorch's m and v)
+  let stored: Record<string, number> = {};
+  try {
+    stored = JSON.parse(metadata.stateScale ?? '{}') as Record<string, number>;
+  } catch {
+    throw new SafetensorsError(`${path}: corrupt stateScale metadata`);
+  }
+  for (const spec of manifest.state) {
+    const ratio = scaleOf(manifest.optimizer.stateScale, spec.name) / scaleOf(stored, spec.name);
+    const t = tensors.get(spec.name) as TensorData;
+    if (ratio !== 1) tensors.set(spec.name, { ...t, data: Float32Array.from(t.data as Float32Array, (v) => v * ratio) });
   }
   return { tensors, state };
 }

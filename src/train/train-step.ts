@@ -24,7 +24,12 @@ export interface TrainStepManifest {
   readonly batchSize: number;
   readonly convGradients: GradOptions['convGradients'];
   readonly model: CnnConfig;
-  readonly optimizer: { readonly name: string; readonly hyper: Readonly<Record<string, number>> };
+  readonly optimizer: {
+    readonly name: string;
+    readonly hyper: Readonly<Record<string, number>>;
+    /** Per slot: the graph stores PyTorch's state tensor times this (absent: 1). */
+    readonly stateScale?: Readonly<Record<string, number>>;
+  };
   readonly parameters: readonly TensorSpec[];
   /** Optimizer state, named `<optimizer>.<slot>.<parameter>`, all zeros at the start. */
   readonly state: readonly TensorSpec[];
@@ -91,7 +96,7 @@ export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): Tr
     batchSize: options.batchSize,
     convGradients,
     model: config,
-    optimizer: { name: optimizer.name, hyper: optimizer.hyper },
+    optimizer: { name: optimizer.name, hyper: optimizer.hyper, stateScale: Object.fromEntries(optimizer.slots.map((slot, i) => [slot, optimizer.stateScale?.[i] ?? 1])) },
     parameters: params.map(spec),
     state: state.map(spec),
     dropout: dropoutNoise.map((n) => ({ name: n.name, rate: config.dropout, shape: n.shape as number[] })),

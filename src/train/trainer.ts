@@ -137,7 +137,7 @@ export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, sta
 
   const save = () => {
     const state = { step, cursor: cursor.position, dropoutRng: dropoutRng.state, elapsedSeconds: elapsed(), fingerprint: fingerprint(o) };
-    saveCheckpoint(path(RUN_FILES.checkpoint), { tensors: runner.tensors(), state });
+    saveCheckpoint(path(RUN_FILES.checkpoint), { tensors: runner.tensors(), state }, manifest);
     callbacks.onCheckpoint?.({ step, path: path(RUN_FILES.checkpoint) });
   };
   const validate = async (): Promise<MetricsRecord> => {
