@@ -56,10 +56,12 @@ const convRule: GradRule = (c) => {
   const im2col = c.options.convGradients === 'im2col';
   const byRows = im2col && rowWiseApplies(w, geometry);
   const fromPatches = im2col && (x.shape[1] as number) >= PATCHES_MIN_CHANNELS;
-  const dB = c.inputs[2] ? op.reduceSum(g, [0, 2, 3]) : null;
+  // the im2col pieces read G as NHWC: made once, and dB from it too
+  const gNhwc = byRows || fromPatches ? op.toNhwc(g) : null;
+  const dB = !c.inputs[2] ? null : gNhwc ? op.reduceSum(gNhwc, [0, 1, 2]) : op.reduceSum(g, [0, 2, 3]);
   // the image needs no gradient: skip that whole computation for the first layer
-  const dX = !c.needs[0] ? null : byRows ? convInputGradByRows(g, w, x, geometry) : convInputGrad(c, g, w, x);
-  const dW = !c.needs[1] ? null : fromPatches ? convWeightGradFromPatches(g, w, x, geometry) : convWeightGrad(c, g, w, x);
+  const dX = !c.needs[0] ? null : gNhwc && byRows ? convInputGradByRows(gNhwc, w, x, geometry) : convInputGrad(c, g, w, x);
+  const dW = !c.needs[1] ? null : gNhwc && fromPatches ? convWeightGradFromPatches(gNhwc, w, x, geometry) : convWeightGrad(c, g, w, x);
   return [dX, dW, ...(c.inputs.length > 2 ? [dB] : [])];
 };
 
