@@ -1,6 +1,7 @@
 // `onnxgrad build-graph`: builds the network's graphs and writes them into an artifacts folder
 // (model.onnx: the inference graph with the initial weights). --print shows the graph as text.
 import { print } from '../output.js';
+import { nchwcBlockSize } from '../../src/runtime/node.js';
 import { Command, Option } from 'commander';
 import { writeInferenceModel, writeTrainStep } from '../../src/artifacts.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../src/optim/index.js';
@@ -15,6 +16,7 @@ interface BuildGraphFlags extends ModelFlags {
   optimizer: OptimizerName;
   batchSize: number;
   convGradients: 'auto' | 'conv' | 'im2col';
+  nchwc: boolean;
   print?: boolean;
   json?: boolean;
 }
@@ -31,23 +33,26 @@ export function buildGraphCommand(): Command {
       new Option('--conv-gradients <form>', "im2col: large GEMMs over shared patches, fastest on onnxruntime-node (what train uses); conv: ORT's Conv and ConvTranspose, the portable form the browser trains with; auto: im2col")
         .choices(['auto', 'conv', 'im2col'])
         .default('auto'),
-    );
+    )
+    .option('--no-nchwc', "with im2col: keep the image convolution a plain Conv instead of ONNX Runtime's CPU-only NCHWc Conv for this CPU, so that the graph also runs in the browser");
   addModelOptions(command)
     .option('--print', 'also print the graph in a readable text form')
     .option('--json', 'print what was written as JSON')
     .addHelpText('after', '\nExamples:\n  onnxgrad build-graph --out artifacts --print\n  onnxgrad build-graph --model wide\n  onnxgrad build-graph --filters 32,64,64 --kernels 5,3,3 --strides 2,1,1 --hidden 512')
-    .action((flags: BuildGraphFlags) => buildGraph(flags));
+    .action(async (flags: BuildGraphFlags) => buildGraph(flags));
   return command;
 }
 
 const typeText = (v: Value): string => `${v.name}: ${v.dtype}[${v.shape.join(', ')}]`;
 
-function buildGraph(flags: BuildGraphFlags): void {
+async function buildGraph(flags: BuildGraphFlags): Promise<void> {
   if (flags.out.trim() === '') throw new Error('--out: expected a folder, got an empty string');
   const config = modelConfigFromOptions(flags);
   const { path, bytes, graph } = writeInferenceModel(config, flags.out);
   const convGradients = flags.convGradients === 'auto' ? NODE_CONV_GRADIENTS : flags.convGradients;
-  const step = writeTrainStep(config, flags.out, { optimizer: flags.optimizer, batchSize: flags.batchSize, convGradients });
+  // the onnxruntime-node form also lays the image convolution out for this CPU's NCHWc kernels
+  const nchwcBlock = convGradients === 'im2col' && flags.nchwc ? await nchwcBlockSize() : null;
+  const step = writeTrainStep(config, flags.out, { optimizer: flags.optimizer, batchSize: flags.batchSize, convGradients, nchwcBlock });
   const parameters = graph.parameterCount();
   if (flags.json) {
     const files = [
@@ -63,7 +68,7 @@ function buildGraph(flags: BuildGraphFlags): void {
     `  model ${flags.model ?? 'practical'}, initial weights: ${config.init} init, seed ${config.seed}`,
     ...graph.inputs.map((v) => `  input   ${typeText(v)}`),
     ...graph.outputs.map((v) => `  output  ${typeText(v)}`),
-    `wrote ${step.path} (${(step.bytes.length / 1e3).toFixed(0)} kB): training step '${step.graph.name}', ${flags.optimizer}, batch ${flags.batchSize}, ${convGradients} conv gradients`,
+    `wrote ${step.path} (${(step.bytes.length / 1e3).toFixed(0)} kB): training step '${step.graph.name}', ${flags.optimizer}, batch ${flags.batchSize}, ${convGradients} conv gradients${nchwcBlock ? `, NCHWc blocks of ${nchwcBlock}` : ''}`,
     `wrote ${step.manifestPath}: its ${step.manifest.inputs.length} inputs and ${step.manifest.outputs.length} outputs`,
     `layers: onnxgrad summary --model-file ${path}`,
     `train it: onnxgrad train --graph ${flags.out}`,

@@ -1,6 +1,7 @@
 // The benchmark: every contender measured round by round, in alternation, so that a burst of
 // load from elsewhere hits all of them alike; each figure is the median over rounds.
 import { cpus, loadavg } from 'node:os';
+import { nchwcBlockSize } from '../runtime/node.js';
 import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { buildCnn } from '../../graphs/mnist-cnn.js';
 import { buildTrainStep } from '../train/train-step.js';
@@ -84,7 +85,7 @@ export async function runBench(o: BenchOptions, callbacks: BenchCallbacks = {}):
   note(`building the ${o.optimizer} training step (batch ${o.batchSize}) and the inference model ...`);
   const pool = imagePool(Math.max(o.batchSize * 8, o.counts.bigBatch, 1), o.data);
   if (pool.note) note(pool.note);
-  const workload = buildWorkload(o.config, o.optimizer, o.batchSize, pool);
+  const workload = buildWorkload(o.config, o.optimizer, o.batchSize, pool, await nchwcBlockSize());
 
   const ours: Contender[] = [];
   const peers: Contender[] = [];

@@ -27,7 +27,8 @@ export interface Workload {
   readonly pool: ImagePool;
 }
 
-export function buildWorkload(config: CnnConfig, optimizer: string, batchSize: number, pool: ImagePool): Workload {
+/** `nchwcBlock`: this CPU's NCHWc block size, which the trainer's graph for onnxruntime-node uses. */
+export function buildWorkload(config: CnnConfig, optimizer: string, batchSize: number, pool: ImagePool, nchwcBlock: number | null): Workload {
   const { graph, manifest } = buildTrainStep(config, { optimizer, batchSize });
   const initial = new Map<string, TensorData>();
   for (const [name, p] of graph.parameters) initial.set(name, p.init);
@@ -36,7 +37,7 @@ export function buildWorkload(config: CnnConfig, optimizer: string, batchSize: n
     initial.set(s.name, { dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
   }
   const inferBytes = exportModel(buildInferenceGraph(config));
-  const nodeForm = buildTrainStep(config, { optimizer, batchSize, convGradients: NODE_CONV_GRADIENTS }).graph;
+  const nodeForm = buildTrainStep(config, { optimizer, batchSize, convGradients: NODE_CONV_GRADIENTS, nchwcBlock }).graph;
   const trainBytes = exportModel(graph, { parametersAs: 'inputs' });
   return { config, batchSize, trainBytes, trainBytesNode: exportModel(nodeForm, { parametersAs: 'inputs' }), manifest, initial, inferBytes, pool };
 }

@@ -43,6 +43,8 @@ export class Value {
 
 export interface Node {
   readonly opType: string;
+  /** The operator set, for ops outside ONNX's own (e.g. ONNX Runtime's 'com.microsoft.nchwc'). */
+  readonly domain?: string;
   readonly name: string;
   /** null marks an omitted optional input (exported as ''). */
   readonly inputs: readonly (Value | null)[];
@@ -91,15 +93,13 @@ export class Graph {
   }
 
   /** Adds a node whose output types and shapes the caller (an op builder) has inferred. */
-  addNode(opType: string, inputs: readonly (Value | null)[], attributes: Attributes, outputs: readonly OutputSpec[]): Value[] {
+  addNode(opType: string, inputs: readonly (Value | null)[], attributes: Attributes, outputs: readonly OutputSpec[], domain?: string): Value[] {
     for (const input of inputs) {
       if (input && input.graph !== this) throw new Error(`${opType}: input ${input.name} belongs to another graph`);
     }
-    const count = this.opCounts.get(opType) ?? 0;
-    this.opCounts.set(opType, count + 1);
-    const name = `${opType}_${count}`;
+    const name = this.nodeName(opType, domain);
     const values: Value[] = [];
-    const node: Node = { opType, name, inputs: [...inputs], outputs: values, attributes };
+    const node: Node = { opType, name, inputs: [...inputs], outputs: values, attributes, ...(domain ? { domain } : {}) };
     outputs.forEach((spec, i) => {
       const outName = spec.name ?? (outputs.length === 1 ? `${name}_out` : `${name}_out${i}`);
       values.push(new Value(this, this.claim(outName), spec.dtype, spec.shape, 'node', node));
@@ -113,12 +113,18 @@ export class Graph {
    * (src/autodiff/share-patches.ts). The outputs and all their uses stay; the new inputs may come
    * from nodes made later, which liveNodes (and so export) places first.
    */
-  rewrite(node: Node, opType: string, inputs: readonly (Value | null)[], attributes: Attributes): void {
+  rewrite(node: Node, opType: string, inputs: readonly (Value | null)[], attributes: Attributes, domain?: string): void {
     if (!this.nodes.includes(node)) throw new Error(`graph ${this.name}: ${node.name} is not one of its nodes`);
-    const count = this.opCounts.get(opType) ?? 0;
-    this.opCounts.set(opType, count + 1);
     const mutable = node as { -readonly [K in keyof Node]: Node[K] };
-    Object.assign(mutable, { opType, name: `${opType}_${count}`, inputs: [...inputs], attributes });
+    Object.assign(mutable, { opType, name: this.nodeName(opType, domain), inputs: [...inputs], attributes, domain });
+  }
+
+  /** `Conv_3`, or `nchwc_Conv_0` for an op of another domain. */
+  private nodeName(opType: string, domain: string | undefined): string {
+    const kind = domain ? `${domain.split('.').pop() ?? domain}_${opType}` : opType;
+    const count = this.opCounts.get(kind) ?? 0;
+    this.opCounts.set(kind, count + 1);
+    return `${kind}_${count}`;
   }
 
   /**

@@ -35,13 +35,15 @@ export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelPr
   const nodes = live.map((n) => ({
     name: n.name,
     opType: n.opType,
+    ...(n.domain ? { domain: n.domain } : {}),
     input: n.inputs.map((v) => v?.name ?? ''),
     output: n.outputs.map((v) => v.name),
     attribute: Object.entries(n.attributes).map(([k, a]) => attributeProto(k, a)),
   }));
   return onnx.ModelProto.create({
     irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET }],
+    // other domains (ONNX Runtime's own ops) are all at version 1
+    opsetImport: [{ domain: '', version: OPSET }, ...[...new Set(live.flatMap((n) => (n.domain ? [n.domain] : [])))].map((domain) => ({ domain, version: 1 }))],
     producerName: 'onnxgrad',
     producerVersion: VERSION,
     docString: options.docString ?? '',

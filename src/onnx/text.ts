@@ -56,7 +56,7 @@ export function modelToText(model: ModelProto): string {
   for (const n of g.node ?? []) {
     const outs = (n.output ?? []).map((o) => `${o}: ${types.get(o) ?? '?'}`).join(', ');
     const attrs = (n.attribute ?? []).map(attributeText).join(', ');
-    lines.push(`  ${outs} = ${n.opType}(${(n.input ?? []).join(', ')})${attrs ? ` {${attrs}}` : ''}`);
+    lines.push(`  ${outs} = ${n.domain ? `${n.domain}.` : ''}${n.opType}(${(n.input ?? []).join(', ')})${attrs ? ` {${attrs}}` : ''}`);
   }
   lines.push('outputs:');
   for (const v of g.output ?? []) lines.push(`  ${v.name}: ${typeText(v)}`);

@@ -4,7 +4,10 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
+import { Graph } from '../ir/graph.js';
 import type { TensorArray, TensorData } from '../ir/tensor.js';
+import { exportModel } from '../onnx/export.js';
+import { NCHWC_DOMAIN } from './nchwc-domain.js';
 
 export type Device = 'cpu' | 'cuda';
 export const DEVICES: readonly Device[] = ['cpu', 'cuda'];
@@ -75,4 +78,25 @@ export function float32Tensor(data: Float32Array, dims: readonly number[]): OrtT
 
 export function int64Tensor(data: BigInt64Array, dims: readonly number[]): OrtTensor {
   return new ort.Tensor('int64', data, [...dims]);
+}
+
+/**
+ * The NCHWc block size of this CPU (16 with AVX-512, 8 with AVX2), or null where ORT has no
+ * NCHWc kernels: ReorderInput pads 4 channels up to one block.
+ */
+export async function nchwcBlockSize(): Promise<number | null> {
+  const g = new Graph('nchwc_probe');
+  const x = g.input('x', 'float32', [1, 4, 1, 1]);
+  const [y] = g.addNode('ReorderInput', [x], {}, [{ dtype: 'float32', shape: [1, 'C', 1, 1] }], NCHWC_DOMAIN);
+  if (!y) return null;
+  g.output(y, 'y');
+  try {
+    const session = await createSession(exportModel(g), { threads: 1 });
+    const out = await session.run({ x: float32Tensor(new Float32Array(4), [1, 4, 1, 1]) });
+    await session.release();
+    const block = out['y']?.dims[1];
+    return typeof block === 'number' && block >= 8 && block % 4 === 0 ? block : null;
+  } catch {
+    return null;
+  }
 }

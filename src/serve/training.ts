@@ -42,6 +42,9 @@ function buildAssets(options: TrainingAssetsOptions): Assets {
   let manifest: TrainStepManifest;
   if (options.graphDir) {
     manifest = readTrainStepManifest(options.graphDir);
+    if (manifest.nchwcBlock) {
+      throw new Error(`${options.graphDir}: this training graph uses ONNX Runtime's CPU-only NCHWc ops, which browsers lack; build one for the browser with 'onnxgrad build-graph --no-nchwc --out DIR'`);
+    }
     trainStep = readFileSync(join(options.graphDir, TRAIN_STEP_FILE));
   } else {
     const built = buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64 });
@@ -68,6 +71,7 @@ const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k
 export function trainingRoutes(options: TrainingAssetsOptions = {}) {
   let assets: Assets | undefined;
   const get = (): Assets => (assets ??= buildAssets(options));
+  if (options.graphDir) get(); // a graph folder that cannot serve fails at start, not on the first request
 
   function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Uint8Array, type = 'application/octet-stream'): void {
     res.writeHead(200, { 'Content-Type': type, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache' });

@@ -10,6 +10,7 @@ import type { Graph, Value } from '../ir/graph.js';
 import type { DType } from '../ir/dtype.js';
 import { softmaxCrossEntropy } from '../ops/loss.js';
 import { createOptimizer, stateName } from '../optim/index.js';
+import { useNchwcForImageConvs } from './nchwc.js';
 
 export interface TensorSpec {
   readonly name: string;
@@ -23,6 +24,8 @@ export interface TrainStepManifest {
   readonly version: 1;
   readonly batchSize: number;
   readonly convGradients: GradOptions['convGradients'];
+  /** The NCHWc block size the image convolution was laid out for (onnxruntime-node on this CPU), or null. */
+  readonly nchwcBlock: number | null;
   readonly model: CnnConfig;
   readonly optimizer: {
     readonly name: string;
@@ -53,6 +56,8 @@ export interface TrainStepOptions {
   readonly batchSize: number;
   /** How conv gradients are expressed (src/autodiff/rule.ts GradOptions); default 'conv'. */
   readonly convGradients?: GradOptions['convGradients'];
+  /** Lay the image convolution out for ORT's NCHWc kernels with this block size (src/train/nchwc.ts). */
+  readonly nchwcBlock?: number | null;
 }
 
 /**
@@ -74,6 +79,8 @@ export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): Tr
   const params = [...graph.parameters.values()].map((p) => p.value);
   const convGradients = options.convGradients ?? 'conv';
   const grads = backward(loss, params, { convGradients });
+  const nchwcBlock = options.nchwcBlock ?? null;
+  if (nchwcBlock) useNchwcForImageConvs(graph, nchwcBlock);
   const update = optimizer.prepare({ lr, step });
 
   graph.output(loss, 'loss');
@@ -95,6 +102,7 @@ export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): Tr
     version: 1,
     batchSize: options.batchSize,
     convGradients,
+    nchwcBlock,
     model: config,
     optimizer: { name: optimizer.name, hyper: optimizer.hyper, stateScale: Object.fromEntries(optimizer.slots.map((slot, i) => [slot, optimizer.stateScale?.[i] ?? 1])) },
     parameters: params.map(spec),

@@ -9,7 +9,7 @@ import { Mulberry32 } from '../data/random.js';
 import { normalizationFor, splitDataset } from '../data/split.js';
 import { float32, type TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
-import { createSession, float32Tensor } from '../runtime/node.js';
+import { createSession, float32Tensor, nchwcBlockSize } from '../runtime/node.js';
 import { TRAIN_STEP_FILE, TRAIN_STEP_MANIFEST_FILE } from '../artifacts.js';
 import { writeFileAtomic } from '../atomic-file.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
@@ -67,13 +67,21 @@ export function readTrainStepManifest(dir: string): TrainStepManifest {
   return manifest;
 }
 
-function loadTrainGraph(o: TrainOptions): { bytes: Uint8Array; manifest: TrainStepManifest; init: Map<string, TensorData> } {
+/** The NCHWc block size to lay the image convolution out for: this CPU's, with the CPU provider. */
+const nchwcBlockFor = async (o: TrainOptions): Promise<number | null> => (o.device === 'cpu' ? nchwcBlockSize() : null);
+
+async function loadTrainGraph(o: TrainOptions): Promise<{ bytes: Uint8Array; manifest: TrainStepManifest; init: Map<string, TensorData> }> {
   if (o.graphDir) {
     const manifest = readTrainStepManifest(o.graphDir);
+    const block = manifest.nchwcBlock ?? null;
+    if (block !== null && block !== (await nchwcBlockFor(o))) {
+      throw new Error(`${o.graphDir}: the training graph was built for NCHWc blocks of ${block}, which this CPU or device does not use; run 'onnxgrad build-graph --out ${o.graphDir}' here again`);
+    }
     const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize, convGradients: manifest.convGradients });
     return { bytes: readFileSync(join(o.graphDir, RUN_FILES.trainStep)), manifest, init: initialTensors(graph.parameters, manifest) };
   }
-  const { graph, manifest } = buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, convGradients: NODE_CONV_GRADIENTS });
+  const nchwcBlock = await nchwcBlockFor(o);
+  const { graph, manifest } = buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, convGradients: NODE_CONV_GRADIENTS, nchwcBlock });
   return { bytes: exportModel(graph, { parametersAs: 'inputs' }), manifest, init: initialTensors(graph.parameters, manifest) };
 }
 
@@ -103,7 +111,7 @@ export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, sta
   const dataset = loadDataset(o.data);
   const splits = splitDataset(dataset, { seed: o.seed, ...(o.validationSize !== undefined ? { validationSize: o.validationSize } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
   const normalization = normalizationFor(dataset, splits.train);
-  const { bytes, manifest, init } = loadTrainGraph(o);
+  const { bytes, manifest, init } = await loadTrainGraph(o);
   if (manifest.model.classes !== dataset.classNames.length) throw new Error(`the model has ${manifest.model.classes} classes but ${dataset.name} has ${dataset.classNames.length}`);
 
   let checkpoint: Checkpoint | undefined;

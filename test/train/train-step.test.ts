@@ -8,7 +8,8 @@ import { bytesToText } from '../../src/onnx/text.js';
 import { OPTIMIZER_NAMES } from '../../src/optim/index.js';
 import { NON_PORTABLE_OPS, PORTABLE_OPS, portabilityProblem } from '../../src/train/portable-ops.js';
 import type { TensorData } from '../../src/ir/tensor.js';
-import { createSession, fromOrtTensor, type OrtTensor, toOrtTensor } from '../../src/runtime/node.js';
+import { NCHWC_DOMAIN } from '../../src/runtime/nchwc-domain.js';
+import { createSession, fromOrtTensor, nchwcBlockSize, type OrtTensor, toOrtTensor } from '../../src/runtime/node.js';
 import { buildTrainStep, nextName, type TrainStep } from '../../src/train/train-step.js';
 import { firstStepFeeds, type TensorFeeds } from '../helpers/train-step-feeds.js';
 import { checkOnnxModel } from '../helpers/onnx-checker.js';
@@ -72,16 +73,30 @@ test('the im2col form of the training graph is portable, passes onnx.checker, an
   assert.deepEqual([...ops].map((o) => portabilityProblem(o, 1)).filter((p) => p !== undefined), []);
   checkOnnxModel(exportModel(im2col.graph, { parametersAs: 'inputs' }), { fileName: 'train-step-im2col.onnx' });
 
-  // one SGD step from the same inputs: the updated parameters agree to float32 rounding
-  const feeds = firstStepFeeds(conv, { seed: 5, lr: 0.1 });
-  const [a, b] = await Promise.all(forms.map(async (ts) => runTensors(exportModel(ts.graph, { parametersAs: 'inputs' }), feeds)));
-  for (const p of conv.manifest.parameters) {
-    const [x, y] = [a?.[nextName(p.name)]?.data as Float32Array, b?.[nextName(p.name)]?.data as Float32Array];
+  await assertSameUpdate(conv, im2col);
+});
+
+test("with this CPU's NCHWc block size the image conv runs as ORT's NCHWc Conv, and the step updates the weights as before", async (t) => {
+  const block = await nchwcBlockSize();
+  if (block === null) return t.skip('ONNX Runtime has no NCHWc kernels on this CPU');
+  const [plain, blocked] = [null, block].map((nchwcBlock) => buildTrainStep(PRACTICAL_CNN, { optimizer: 'sgd', batchSize: BATCH, convGradients: 'im2col', nchwcBlock })) as [TrainStep, TrainStep];
+  assert.equal(blocked.manifest.nchwcBlock, block);
+  const nodes = toModelProto(blocked.graph, { parametersAs: 'inputs' }).graph?.node ?? [];
+  assert.deepEqual(nodes.filter((n) => n.domain === NCHWC_DOMAIN).map((n) => n.opType), ['Conv', 'ReorderOutput']);
+  await assertSameUpdate(plain, blocked);
+});
+
+/** One SGD step from the same inputs: the updated parameters agree to float32 rounding. */
+async function assertSameUpdate(a: TrainStep, b: TrainStep): Promise<void> {
+  const feeds = firstStepFeeds(a, { seed: 5, lr: 0.1 });
+  const [x, y] = await Promise.all([a, b].map(async (ts) => runTensors(exportModel(ts.graph, { parametersAs: 'inputs' }), feeds)));
+  for (const p of a.manifest.parameters) {
+    const [u, v] = [x?.[nextName(p.name)]?.data as Float32Array, y?.[nextName(p.name)]?.data as Float32Array];
     let worst = 0;
-    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs((x[i] as number) - (y[i] as number)));
+    for (let i = 0; i < u.length; i++) worst = Math.max(worst, Math.abs((u[i] as number) - (v[i] as number)));
     assert.ok(worst < 1e-6, `${p.name}: the two forms differ by ${worst}`);
   }
-});
+}
 
 async function runTensors(bytes: Uint8Array, feeds: TensorFeeds): Promise<Record<string, TensorData>> {
   const session = await createSession(bytes, { threads: 1 });

@@ -1,0 +1,2 @@
+// The operator set of ONNX Runtime's blocked-channel CPU kernels (src/train/nchwc.ts).
+export const NCHWC_DOMAIN = 'com.microsoft.nchwc';
