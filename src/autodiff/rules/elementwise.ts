@@ -18,7 +18,8 @@ export const elementwiseRules: Record<string, GradRule> = {
     op.mul(outputGrad(c), op.mul(input(c, 1), op.pow(input(c, 0), op.sub(input(c, 1), 1)))),
     c.needs[1] ? op.mul(outputGrad(c), op.mul(output(c), op.log(input(c, 0)))) : null,
   ],
-  Relu: (c) => [op.where(op.greater(output(c), 0), outputGrad(c), 0)],
+  // g times the mask as 0/1: faster in ORT than Where(mask, g, 0) (see the MaxPool rule)
+  Relu: (c) => [op.mul(op.cast(op.greater(output(c), 0), 'float32'), outputGrad(c))],
   Where: (c) => [null, op.where(input(c, 0), outputGrad(c), 0), op.where(input(c, 0), 0, outputGrad(c))],
   Identity: (c) => [outputGrad(c)],
 };
