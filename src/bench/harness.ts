@@ -85,7 +85,9 @@ export async function runBench(o: BenchOptions, callbacks: BenchCallbacks = {}):
   note(`building the ${o.optimizer} training step (batch ${o.batchSize}) and the inference model ...`);
   const pool = imagePool(Math.max(o.batchSize * 8, o.counts.bigBatch, 1), o.data);
   if (pool.note) note(pool.note);
-  const workload = buildWorkload(o.config, o.optimizer, o.batchSize, pool, await nchwcBlockSize());
+  const nchwcBlock = await nchwcBlockSize();
+  const workload = buildWorkload(o.config, o.optimizer, o.batchSize, pool, nchwcBlock);
+  note(`onnxruntime-node trains the graph train builds: im2col conv gradients${nchwcBlock ? `, image conv as NCHWc (blocks of ${nchwcBlock})` : ''}; onnxruntime-web the portable conv form`);
 
   const ours: Contender[] = [];
   const peers: Contender[] = [];
