@@ -87,7 +87,7 @@ export async function runBench(o: BenchOptions, callbacks: BenchCallbacks = {}):
   if (pool.note) note(pool.note);
   const nchwcBlock = await nchwcBlockSize();
   const workload = buildWorkload(o.config, o.optimizer, o.batchSize, pool, nchwcBlock);
-  note(`onnxruntime-node trains the graph train builds: im2col conv gradients${nchwcBlock ? `, image conv as NCHWc (blocks of ${nchwcBlock})` : ''}; onnxruntime-web the portable conv form`);
+  note(`onnxruntime-node trains the graph train builds: im2col conv gradients${nchwcBlock ? `, image conv as NCHWc (blocks of ${nchwcBlock})` : ''}; onnxruntime-web (WASM) the graph the training page runs there: im2col conv gradients`);
 
   const ours: Contender[] = [];
   const peers: Contender[] = [];

@@ -1,5 +1,6 @@
-// onnxgrad's own contenders: the training step (StepRunner on onnxruntime-node, the same graph
-// fed the same way on onnxruntime-web's WASM EP) and inference at batch 1 and batch 1000.
+// onnxgrad's own contenders: the training step (StepRunner on onnxruntime-node with the graph the
+// trainer builds; on onnxruntime-web's WASM EP the graph the training page runs there) and
+// inference at batch 1 and batch 1000.
 import { buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { Mulberry32 } from '../data/random.js';
@@ -17,10 +18,10 @@ import { medianMs } from './stats.js';
 export interface Workload {
   readonly config: CnnConfig;
   readonly batchSize: number;
-  /** The portable training graph ('conv' gradients), which every runtime runs. */
-  readonly trainBytes: Uint8Array;
-  /** The form the trainer picks for onnxruntime-node ('im2col' gradients). */
+  /** The form the trainer picks for onnxruntime-node ('im2col' gradients, NCHWc image conv). */
   readonly trainBytesNode: Uint8Array;
+  /** What the training page runs on WASM ('im2col' gradients, no NCHWc). */
+  readonly trainBytesWasm: Uint8Array;
   readonly manifest: TrainStepManifest;
   readonly initial: ReadonlyMap<string, TensorData>;
   readonly inferBytes: Uint8Array;
@@ -29,7 +30,8 @@ export interface Workload {
 
 /** `nchwcBlock`: this CPU's NCHWc block size, which the trainer's graph for onnxruntime-node uses. */
 export function buildWorkload(config: CnnConfig, optimizer: string, batchSize: number, pool: ImagePool, nchwcBlock: number | null): Workload {
-  const { graph, manifest } = buildTrainStep(config, { optimizer, batchSize });
+  // the manifest (names, shapes) is the same for every form
+  const { graph, manifest } = buildTrainStep(config, { optimizer, batchSize, convGradients: 'im2col' });
   const initial = new Map<string, TensorData>();
   for (const [name, p] of graph.parameters) initial.set(name, p.init);
   for (const s of manifest.state) {
@@ -38,8 +40,8 @@ export function buildWorkload(config: CnnConfig, optimizer: string, batchSize: n
   }
   const inferBytes = exportModel(buildInferenceGraph(config));
   const nodeForm = buildTrainStep(config, { optimizer, batchSize, convGradients: NODE_CONV_GRADIENTS, nchwcBlock }).graph;
-  const trainBytes = exportModel(graph, { parametersAs: 'inputs' });
-  return { config, batchSize, trainBytes, trainBytesNode: exportModel(nodeForm, { parametersAs: 'inputs' }), manifest, initial, inferBytes, pool };
+  const trainBytesWasm = exportModel(graph, { parametersAs: 'inputs' });
+  return { config, batchSize, trainBytesNode: exportModel(nodeForm, { parametersAs: 'inputs' }), trainBytesWasm, manifest, initial, inferBytes, pool };
 }
 
 /** A training step and the two inference sizes, on one runtime; `step` gets fresh noise each call. */
@@ -108,7 +110,7 @@ export async function nodeContender(w: Workload, threads: number, counts: RoundC
 
 /** onnxruntime-web's WASM EP inside Node: the same graph, parameters carried the StepRunner's way. */
 export async function webContender(w: Workload, threads: number, counts: RoundCounts): Promise<Contender> {
-  const train = await createWebSession(w.trainBytes, { threads });
+  const train = await createWebSession(w.trainBytesWasm, { threads });
   const infer = await createWebSession(w.inferBytes, { threads });
   const carried = new Map<string, WebTensor>();
   for (const spec of [...w.manifest.parameters, ...w.manifest.state]) {

@@ -1,6 +1,7 @@
 // The training page's routes (src/serve/training.ts): what they serve and how they refuse.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { bytesToText } from '../../src/onnx/text.js';
 import { buildCnn } from '../../graphs/mnist-cnn.js';
 import { readModelInfo } from '../../src/onnx/metadata.js';
 import { startServer, type ServeHandle } from '../../src/serve/server.js';
@@ -20,11 +21,15 @@ describe('training routes', { timeout: 60_000 }, () => {
     assert.equal(manifest.batchSize, 64);
     assert.equal(manifest.optimizer.name, 'adam');
     assert.deepEqual(manifest.dropout.map((d) => d.name), ['dropout1.noise']);
-    for (const path of ['/v1/train-step.onnx', '/v1/forward.onnx']) {
+    const graphs: Record<string, string> = {};
+    for (const path of ['/v1/train-step.onnx', '/v1/train-step-wasm.onnx', '/v1/forward.onnx']) {
       const res = await fetch(`${server.url}${path}`);
       assert.equal(res.status, 200, path);
-      assert.ok((await res.arrayBuffer()).byteLength > 1000, path);
+      graphs[path] = bytesToText(new Uint8Array(await res.arrayBuffer()));
     }
+    // the WASM graph is the same step with im2col-form conv gradients (a Gather), WebGPU's the conv form
+    assert.match(graphs['/v1/train-step-wasm.onnx'] ?? '', /= Gather\(/);
+    assert.doesNotMatch(graphs['/v1/train-step.onnx'] ?? '', /= Gather\(/);
     const weights = new Float32Array(await (await fetch(`${server.url}/v1/initial-weights.bin`)).arrayBuffer());
     const { graph } = buildCnn(manifest.model, { training: false });
     const expected = manifest.parameters.flatMap((p) => Array.from(graph.parameters.get(p.name)!.init.data as Float32Array));

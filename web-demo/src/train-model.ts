@@ -28,7 +28,10 @@ export interface Manifest {
 
 export interface TrainAssets {
   manifest: Manifest;
+  /** for WebGPU (conv-form gradients) */
   trainStep: Uint8Array;
+  /** the same step for WASM (im2col-form gradients, faster there) */
+  trainStepWasm: Uint8Array;
   forward: Uint8Array;
   /** float32, manifest.parameters in order */
   initial: Float32Array;
@@ -43,10 +46,11 @@ async function bytes(path: string): Promise<Uint8Array> {
 }
 
 export async function fetchAssets(): Promise<TrainAssets> {
-  const [manifestBytes, trainStep, forward, initial] = await Promise.all(['/v1/train-step.json', '/v1/train-step.onnx', '/v1/forward.onnx', '/v1/initial-weights.bin'].map(bytes));
+  const paths = ['/v1/train-step.json', '/v1/train-step.onnx', '/v1/train-step-wasm.onnx', '/v1/forward.onnx', '/v1/initial-weights.bin'];
+  const [manifestBytes, trainStep, trainStepWasm, forward, initial] = await Promise.all(paths.map(bytes));
   const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Manifest;
   if (manifest.format !== 'onnxgrad.train-step') throw new Error('/v1/train-step.json is not a training-step manifest');
-  return { manifest, trainStep: trainStep!, forward: forward!, initial: new Float32Array(initial!.buffer, initial!.byteOffset, initial!.byteLength / 4) };
+  return { manifest, trainStep: trainStep!, trainStepWasm: trainStepWasm!, forward: forward!, initial: new Float32Array(initial!.buffer, initial!.byteOffset, initial!.byteLength / 4) };
 }
 
 export interface StepInput {
@@ -81,7 +85,7 @@ export class BrowserTrainer {
     const base: ort.InferenceSession.SessionOptions = { executionProviders: [provider], graphOptimizationLevel: 'all' };
     const stepOptions: ort.InferenceSession.SessionOptions =
       provider === 'webgpu' ? { ...base, preferredOutputLocation: Object.fromEntries([['loss', 'cpu'], ['correct', 'cpu'], ...carried.map((n) => [`next.${n}`, 'gpu-buffer'])]) } : base;
-    const step = await ort.InferenceSession.create(assets.trainStep, stepOptions);
+    const step = await ort.InferenceSession.create(provider === 'webgpu' ? assets.trainStep : assets.trainStepWasm, stepOptions);
     const forward = await ort.InferenceSession.create(assets.forward, base);
     return new BrowserTrainer(provider, assets.manifest, step, forward, assets.initial);
   }
