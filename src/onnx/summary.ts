@@ -18,7 +18,7 @@ const WEIGHT_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'Gemm'
 /** Ops that only rename a value (graph outputs) and get no row. */
 const SKIPPED_OPS: ReadonlySet<string> = new Set(['Identity']);
 
-/** Glue sequences that are one layer in the model's source, as graphs/mnist-cnn.ts emits them. */
+/** Glue sequences that are one layer in the model's source (the softmax, as older models built it from five ops). */
 const KNOWN_GROUPS: readonly { readonly type: string; readonly ops: readonly string[] }[] = [
   { type: 'Softmax', ops: ['ReduceMax', 'Sub', 'Exp', 'ReduceSum', 'Div'] },
   { type: 'Dropout', ops: ['Less', 'Mul', 'Where'] },
