@@ -12,6 +12,7 @@ import { plotCommand } from './commands/plot.js';
 import { sweepCommand } from './commands/sweep.js';
 import { reportCommand } from './commands/report.js';
 import { benchCommand } from './commands/bench.js';
+import { compareStepsCommand } from './commands/compare-steps.js';
 
 export function createProgram(): Command {
   const program = new Command('onnxgrad')
@@ -30,5 +31,6 @@ export function createProgram(): Command {
   program.addCommand(reportCommand());
   program.addCommand(serveCommand());
   program.addCommand(benchCommand());
+  program.addCommand(compareStepsCommand());
   return program;
 }

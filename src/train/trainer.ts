@@ -85,7 +85,8 @@ async function loadTrainGraph(o: TrainOptions): Promise<{ bytes: Uint8Array; man
   return { bytes: exportModel(graph, { parametersAs: 'inputs' }), manifest, init: initialTensors(graph.parameters, manifest) };
 }
 
-function initialTensors(parameters: ReadonlyMap<string, { init: TensorData }>, manifest: TrainStepManifest): Map<string, TensorData> {
+/** The model's initial parameters and zero optimizer state: what a new run starts from. */
+export function initialTensors(parameters: ReadonlyMap<string, { init: TensorData }>, manifest: TrainStepManifest): Map<string, TensorData> {
   const init = new Map<string, TensorData>();
   for (const [name, p] of parameters) init.set(name, p.init);
   for (const s of manifest.state) init.set(s.name, float32(s.shape as number[], new Float32Array((s.shape as number[]).reduce((a, b) => a * b, 1))));
