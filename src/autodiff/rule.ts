@@ -4,9 +4,11 @@ import type { Node, Value } from '../ir/graph.js';
 /**
  * How rules express their gradients where ONNX Runtime's speed depends on it:
  *  - convGradients 'conv': a convolution's weight gradient as a Conv over the batch and its input
- *    gradient as a ConvTranspose (fastest on one thread);
- *  - 'im2col': for stride-1 convolutions, the weight gradient as im2col + batched MatMul and the
- *    input gradient as a Conv with flipped weights (these parallelise; ORT's ConvTranspose does not).
+ *    gradient as a ConvTranspose: ORT's own kernels, the portable form WebGPU trains with;
+ *  - 'im2col': large GEMMs instead (rules/conv-im2col.ts). The weight gradient is one GEMM over
+ *    im2col patches (8+ input channels), which the forward Conv then reuses (share-patches.ts).
+ *    For stride 1 the input gradient is one GEMM plus shifted rows. Faster on onnxruntime-node on
+ *    any number of threads, and on WASM.
  */
 export interface GradOptions {
   readonly convGradients: 'conv' | 'im2col';
