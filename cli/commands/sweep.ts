@@ -82,6 +82,7 @@ async function sweep(flags: SweepFlags): Promise<void> {
     checkpointEvery: flags.checkpointEvery,
     threads: flags.threads,
     ep: flags.ep,
+    nchwc: true,
     progress: false,
     plot: false,
     seed: String(flags.seed),

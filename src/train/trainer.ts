@@ -68,7 +68,7 @@ export function readTrainStepManifest(dir: string): TrainStepManifest {
 }
 
 /** The NCHWc block size to lay the image convolution out for: this CPU's, with the CPU provider. */
-const nchwcBlockFor = async (o: TrainOptions): Promise<number | null> => (o.device === 'cpu' ? nchwcBlockSize() : null);
+const nchwcBlockFor = async (o: TrainOptions): Promise<number | null> => (o.device === 'cpu' && o.nchwc !== false ? nchwcBlockSize() : null);
 
 async function loadTrainGraph(o: TrainOptions): Promise<{ bytes: Uint8Array; manifest: TrainStepManifest; init: Map<string, TensorData> }> {
   if (o.graphDir) {
