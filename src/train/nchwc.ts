@@ -13,9 +13,9 @@ import { NCHWC_DOMAIN } from '../runtime/nchwc-domain.js';
 const roundUp = (n: number, block: number): number => Math.ceil(n / block) * block;
 
 /**
- * Rewrites each Conv of a graph input with fewer channels than a block (the image layer) into ORT's NCHWc
- * Conv, which reads NCHW input directly, with filters reordered to [M/B][C][kH][kW][B] and
- * zero-padded to whole blocks, followed by ReorderOutput back to NCHW. Returns how many it rewrote.
+ * Rewrites each Conv of a graph input with fewer channels than a block (the image layer) into
+ * ORT's NCHWc Conv, which reads NCHW input directly, with filters reordered to [M/B][C][kH][kW][B]
+ * and zero-padded to whole blocks, followed by ReorderOutput back to NCHW. Returns how many.
  */
 export function useNchwcForImageConvs(graph: Graph, block: number): number {
   let rewritten = 0;
@@ -26,7 +26,9 @@ export function useNchwcForImageConvs(graph: Graph, block: number): number {
     if (x.kind !== 'input' || c >= block) continue;
     const [n, , ho, wo] = (node.outputs[0] as Value).shape as [number, number, number, number];
     const padded = roundUp(m, block);
-    const filters = op.reshape(op.transpose(op.reshape(op.pad(w, [0, 0, 0, 0, padded - m, 0, 0, 0]), [padded / block, block, c, kh, kw]), [0, 2, 3, 4, 1]), [padded, c, kh, kw]);
+    // [M, C, kH, kW] -> zero filters up to whole blocks -> [M/B, B, C, kH, kW] -> [M/B, C, kH, kW, B]
+    const whole = op.reshape(op.pad(w, [0, 0, 0, 0, padded - m, 0, 0, 0]), [padded / block, block, c, kh, kw]);
+    const filters = op.reshape(op.transpose(whole, [0, 2, 3, 4, 1]), [padded, c, kh, kw]);
     const bias = b ? op.pad(b, [0, padded - m]) : null;
     const [blocked] = graph.addNode('Conv', [x, filters, bias], node.attributes, [{ dtype: 'float32', shape: [n, padded, ho, wo] }], NCHWC_DOMAIN);
     graph.rewrite(node, 'ReorderOutput', [blocked as Value], { channels: attr.int(m) }, NCHWC_DOMAIN);
