@@ -3,12 +3,10 @@
 // an order that turns each step.
 // This is how a change to the graph is measured: build-graph before it and after it, then
 // compare the two folders; the losses show that both compute the same thing.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Mulberry32 } from '../data/random.js';
 import { StepRunner } from '../train/step-runner.js';
-import { buildTrainStep, type TrainStepManifest } from '../train/train-step.js';
-import { initialTensors, readTrainStepManifest, RUN_FILES } from '../train/trainer.js';
+import type { TrainStepManifest } from '../train/train-step.js';
+import { loadGraphDir } from '../train/trainer.js';
 import { batchAt, fillNoise, imagePool } from './feeds.js';
 
 export interface CompareOptions {
@@ -27,10 +25,8 @@ export interface StepTiming {
 }
 
 async function runnerFor(dir: string, threads: number): Promise<{ runner: StepRunner; manifest: TrainStepManifest }> {
-  const manifest = readTrainStepManifest(dir);
-  const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize });
-  const bytes = readFileSync(join(dir, RUN_FILES.trainStep));
-  return { runner: await StepRunner.create(bytes, manifest, initialTensors(graph.parameters, manifest), { threads }), manifest };
+  const { bytes, manifest, init } = loadGraphDir(dir);
+  return { runner: await StepRunner.create(bytes, manifest, init, { threads }), manifest };
 }
 
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;

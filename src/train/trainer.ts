@@ -70,15 +70,28 @@ export function readTrainStepManifest(dir: string): TrainStepManifest {
 /** The NCHWc block size to lay the image convolution out for: this CPU's, with the CPU provider. */
 const nchwcBlockFor = async (o: TrainOptions): Promise<number | null> => (o.device === 'cpu' && o.nchwc !== false ? nchwcBlockSize() : null);
 
-async function loadTrainGraph(o: TrainOptions): Promise<{ bytes: Uint8Array; manifest: TrainStepManifest; init: Map<string, TensorData> }> {
+export interface LoadedTrainGraph {
+  readonly bytes: Uint8Array;
+  readonly manifest: TrainStepManifest;
+  /** The model's initial parameters and zero optimizer state. */
+  readonly init: Map<string, TensorData>;
+}
+
+/** A build-graph folder's training step, with the tensors a new run starts from. */
+export function loadGraphDir(dir: string): LoadedTrainGraph {
+  const manifest = readTrainStepManifest(dir);
+  const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize, convGradients: manifest.convGradients });
+  return { bytes: readFileSync(join(dir, RUN_FILES.trainStep)), manifest, init: initialTensors(graph.parameters, manifest) };
+}
+
+async function loadTrainGraph(o: TrainOptions): Promise<LoadedTrainGraph> {
   if (o.graphDir) {
-    const manifest = readTrainStepManifest(o.graphDir);
-    const block = manifest.nchwcBlock ?? null;
+    const loaded = loadGraphDir(o.graphDir);
+    const block = loaded.manifest.nchwcBlock ?? null;
     if (block !== null && block !== (await nchwcBlockFor(o))) {
       throw new Error(`${o.graphDir}: the training graph was built for NCHWc blocks of ${block}, which this CPU or device does not use; run 'onnxgrad build-graph --out ${o.graphDir}' here again`);
     }
-    const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize, convGradients: manifest.convGradients });
-    return { bytes: readFileSync(join(o.graphDir, RUN_FILES.trainStep)), manifest, init: initialTensors(graph.parameters, manifest) };
+    return loaded;
   }
   const nchwcBlock = await nchwcBlockFor(o);
   const { graph, manifest } = buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, convGradients: NODE_CONV_GRADIENTS, nchwcBlock });
@@ -86,7 +99,7 @@ async function loadTrainGraph(o: TrainOptions): Promise<{ bytes: Uint8Array; man
 }
 
 /** The model's initial parameters and zero optimizer state: what a new run starts from. */
-export function initialTensors(parameters: ReadonlyMap<string, { init: TensorData }>, manifest: TrainStepManifest): Map<string, TensorData> {
+function initialTensors(parameters: ReadonlyMap<string, { init: TensorData }>, manifest: TrainStepManifest): Map<string, TensorData> {
   const init = new Map<string, TensorData>();
   for (const [name, p] of parameters) init.set(name, p.init);
   for (const s of manifest.state) init.set(s.name, float32(s.shape as number[], new Float32Array((s.shape as number[]).reduce((a, b) => a * b, 1))));
