@@ -152,11 +152,7 @@ export const KERNELS: Readonly<Record<string, Kernel>> = Object.freeze({
     return refTensor(dims, Float64Array.from(index, (k) => x.data[k] as number), x.dtype);
   },
   Unsqueeze: (i) => unsqueeze(need(i, 0), ints(i[1])),
-  Resize: (i) => {
-    const x = need(i, 0);
-    const scales = i[2]?.data.length ? Array.from(i[2].data) : null;
-    return resizeNearest(x, scales ? x.dims.map((d, a) => d * (scales[a] as number)) : ints(i[3]));
-  },
+  Resize: (i) => upsampleNearest(need(i, 0), Array.from(need(i, 2).data)),
   Gather: (i, a) => gatherAxis(need(i, 0), need(i, 1), intAttr(a, 'axis', 0)),
 });
 
@@ -182,13 +178,14 @@ function gatherAxis(x: RefTensor, indices: RefTensor, axis: number): RefTensor {
   });
 }
 
-/** Resize, mode nearest, asymmetric, floor: out[i] = in[floor(i * in / out)] on each axis. */
-function resizeNearest(x: RefTensor, dims: readonly number[]): RefTensor {
+/** Resize, mode nearest, asymmetric, floor, integer scales: out[i] = in[floor(i / scale)]. */
+function upsampleNearest(x: RefTensor, scales: readonly number[]): RefTensor {
+  const dims = x.dims.map((d, i) => d * (scales[i] as number));
   const out = new Float64Array(size(dims));
   const index = new Array<number>(dims.length).fill(0);
   for (let k = 0; k < out.length; k++) {
     let source = 0;
-    for (let a = 0; a < dims.length; a++) source = source * (x.dims[a] as number) + Math.floor(((index[a] as number) * (x.dims[a] as number)) / (dims[a] as number));
+    for (let a = 0; a < dims.length; a++) source = source * (x.dims[a] as number) + Math.floor((index[a] as number) / (scales[a] as number));
     out[k] = x.data[source] as number;
     for (let a = dims.length - 1; a >= 0; a--) {
       index[a] = (index[a] as number) + 1;
