@@ -53,10 +53,11 @@ function buildAssets(options: TrainingAssetsOptions): Assets {
     trainStep = readFileSync(join(options.graphDir, TRAIN_STEP_FILE));
     trainStepWasm = trainStep;
   } else {
-    const built = buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64 });
-    manifest = built.manifest;
-    trainStep = exportModel(built.graph, { parametersAs: 'inputs' });
-    const im2col = buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64, convGradients: 'im2col' });
+    // the practical's step in both forms; their manifests (names, shapes) are the same
+    const build = (convGradients: 'conv' | 'im2col') => buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64, convGradients });
+    const [conv, im2col] = [build('conv'), build('im2col')];
+    manifest = conv.manifest;
+    trainStep = exportModel(conv.graph, { parametersAs: 'inputs' });
     trainStepWasm = exportModel(im2col.graph, { parametersAs: 'inputs' });
   }
   const forward = buildCnn(manifest.model, { training: false });
