@@ -42,8 +42,20 @@ export const PRACTICAL_CNN: CnnConfig = Object.freeze<CnnConfig>({
 /** Named structures for sweeps: each changes one thing about the practical's network. */
 export const MODEL_VARIANTS: Readonly<Record<string, Partial<CnnConfig>>> = Object.freeze({
   practical: {},
-  narrow: { convs: [{ filters: 12, kernel: 12, stride: 2, padding: 'valid' }, { filters: 32, kernel: 5, stride: 1, padding: 'same' }], hidden: [256] },
-  wide: { convs: [{ filters: 50, kernel: 12, stride: 2, padding: 'valid' }, { filters: 128, kernel: 5, stride: 1, padding: 'same' }], hidden: [2048] },
+  narrow: {
+    convs: [
+      { filters: 12, kernel: 12, stride: 2, padding: 'valid' },
+      { filters: 32, kernel: 5, stride: 1, padding: 'same' },
+    ],
+    hidden: [256],
+  },
+  wide: {
+    convs: [
+      { filters: 50, kernel: 12, stride: 2, padding: 'valid' },
+      { filters: 128, kernel: 5, stride: 1, padding: 'same' },
+    ],
+    hidden: [2048],
+  },
   'one-conv': { convs: [{ filters: 25, kernel: 12, stride: 2, padding: 'valid' }] },
   'three-conv': {
     convs: [
@@ -52,7 +64,12 @@ export const MODEL_VARIANTS: Readonly<Record<string, Partial<CnnConfig>>> = Obje
       { filters: 64, kernel: 3, stride: 1, padding: 'same' },
     ],
   },
-  'small-kernel': { convs: [{ filters: 32, kernel: 5, stride: 2, padding: 'valid' }, { filters: 64, kernel: 3, stride: 1, padding: 'same' }] },
+  'small-kernel': {
+    convs: [
+      { filters: 32, kernel: 5, stride: 2, padding: 'valid' },
+      { filters: 64, kernel: 3, stride: 1, padding: 'same' },
+    ],
+  },
 });
 
 export function cnnConfig(variant = 'practical', overrides: Partial<CnnConfig> = {}): CnnConfig {

@@ -11,7 +11,10 @@ export const INIT_SCHEMES: readonly InitScheme[] = ['practical', 'pytorch'];
 export class Initializer {
   private readonly rng: Mulberry32;
 
-  constructor(readonly scheme: InitScheme, seed: number) {
+  constructor(
+    readonly scheme: InitScheme,
+    seed: number,
+  ) {
     this.rng = new Mulberry32(seed);
   }
 

@@ -38,13 +38,16 @@ const DEFAULT_PEERS_DIR = fileURLToPath(new URL('../../../../shared/peers/', imp
 
 function threadList(value: string): number[] {
   const ts = value.split(',').map((s) => Number(s.trim()));
-  if (ts.length === 0 || ts.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--threads: expected a list of positive integers like 1,2, got '${value}'`);
+  if (ts.length === 0 || ts.some((t) => !Number.isInteger(t) || t < 1))
+    throw new Error(`--threads: expected a list of positive integers like 1,2, got '${value}'`);
   return ts;
 }
 
 export function benchCommand(): Command {
   const command = new Command('bench')
-    .description('benchmark the training step and inference against PyTorch, TF.js and the GEMM limit (contenders alternated)')
+    .description(
+      'benchmark the training step and inference against PyTorch, TF.js and the GEMM limit (contenders alternated)',
+    )
     .option('--quick', 'a smoke run: 2 rounds, few steps, small GEMM probe, no peers')
     .option('--json <file>', 'where to write the results', 'bench-results.json')
     .option('--no-peers', 'skip PyTorch and TF.js')
@@ -85,13 +88,20 @@ export function benchCommand(): Command {
       spinning: flags.spinning === true,
       data: flags.data,
       gemm: { size: flags.gemmSize ?? (q ? 1024 : 2048), calls: flags.gemmCalls ?? (q ? 1 : 3) },
-      peers: flags.peers && !q ? { dir: resolve(flags.peersDir), torchSteps: flags.torchSteps, tfjsSteps: flags.tfjsSteps } : null,
+      peers:
+        flags.peers && !q
+          ? { dir: resolve(flags.peersDir), torchSteps: flags.torchSteps, tfjsSteps: flags.tfjsSteps }
+          : null,
     };
     const log = (line: string) => void (flags.quiet ? undefined : process.stderr.write(`${line}\n`));
     const result = await runBench(options, {
       onNote: (line) => (line.startsWith('round ') ? undefined : log(line)),
       onRound: (r, n, results) => {
-        const parts = Object.entries(results).map(([name, m]) => ('error' in m ? `${name} FAILED` : `${name} ${m.trainStepMs?.toFixed(1) ?? (m.gemmGflops?.toFixed(0) ?? '-') + ' GF/s'}`));
+        const parts = Object.entries(results).map(([name, m]) =>
+          'error' in m
+            ? `${name} FAILED`
+            : `${name} ${m.trainStepMs?.toFixed(1) ?? (m.gemmGflops?.toFixed(0) ?? '-') + ' GF/s'}`,
+        );
         log(`round ${r}/${n}: ${parts.join(', ')}`);
       },
     });
@@ -106,18 +116,39 @@ const fmt = (v: number | null, digits: number): string => (v === null ? '-' : v.
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  '))
+    .join('\n');
 }
 
 export function report(r: BenchResult): string {
   const lines: string[] = [];
   const load = (xs: readonly number[]) => xs.map((x) => x.toFixed(2)).join(' ');
-  lines.push(`onnxgrad bench: ${r.machine.cpus} cores (${r.machine.cpuModel}), node ${r.machine.node}, ${r.options.rounds} rounds in ${r.seconds.toFixed(0)} s`);
-  lines.push(`load average before ${load(r.machine.loadavgBefore)}, after ${load(r.machine.loadavgAfter)}; data: ${r.data.kind}`);
-  lines.push(`training step (batch ${r.options.batchSize}): ${(r.flops.trainStep / 1e9).toFixed(3)} GFLOP (forward ${(r.flops.forward / 1e9).toFixed(3)})`);
-  for (const g of r.gemm) lines.push(`GEMM ${g.size}^3 at ${g.threads} thread(s): ${fmt(g.gflops, 0)} GFLOP/s -> floor ${fmt(g.floorMs, 2)} ms per step`);
+  lines.push(
+    `onnxgrad bench: ${r.machine.cpus} cores (${r.machine.cpuModel}), node ${r.machine.node}, ${r.options.rounds} rounds in ${r.seconds.toFixed(0)} s`,
+  );
+  lines.push(
+    `load average before ${load(r.machine.loadavgBefore)}, after ${load(r.machine.loadavgAfter)}; data: ${r.data.kind}`,
+  );
+  lines.push(
+    `training step (batch ${r.options.batchSize}): ${(r.flops.trainStep / 1e9).toFixed(3)} GFLOP (forward ${(r.flops.forward / 1e9).toFixed(3)})`,
+  );
+  for (const g of r.gemm)
+    lines.push(
+      `GEMM ${g.size}^3 at ${g.threads} thread(s): ${fmt(g.gflops, 0)} GFLOP/s -> floor ${fmt(g.floorMs, 2)} ms per step`,
+    );
   lines.push('');
-  const rows = [['contender', 'threads', 'train step ms', 'b1 ms', `b${r.options.counts.bigBatch} img/s`, 'GFLOP/s', 'share of limit']];
+  const rows = [
+    [
+      'contender',
+      'threads',
+      'train step ms',
+      'b1 ms',
+      `b${r.options.counts.bigBatch} img/s`,
+      'GFLOP/s',
+      'share of limit',
+    ],
+  ];
   for (const c of r.contenders) {
     const failures = c.rounds.filter((m) => 'error' in m).length;
     rows.push([
@@ -139,7 +170,8 @@ export function report(r: BenchResult): string {
     ratioRows.push([x.contender, x.against, x.metric, value, target, x.met === null ? 'n/a' : x.met ? 'met' : 'UNMET']);
   }
   lines.push(table(ratioRows));
-  for (const s of r.skipped) lines.push(`skipped ${s.contender}: ${s.reason}${s.hint ? `\n  install with: ${s.hint}` : ''}`);
+  for (const s of r.skipped)
+    lines.push(`skipped ${s.contender}: ${s.reason}${s.hint ? `\n  install with: ${s.hint}` : ''}`);
   for (const c of r.contenders) {
     for (const m of c.rounds) if ('error' in m) lines.push(`${c.name} failed a round: ${m.error}`);
   }

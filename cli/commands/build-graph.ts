@@ -27,18 +27,29 @@ export function buildGraphCommand(): Command {
   );
   command
     .option('--out <dir>', 'folder to write into (created if missing)', 'artifacts')
-    .addOption(new Option('--optimizer <name>', 'optimizer in the training graph').choices(OPTIMIZER_NAMES).default('adam'))
-    .option('--batch-size <n>', 'the training graph\'s (static) batch size', positiveInteger, 64)
     .addOption(
-      new Option('--conv-gradients <form>', "im2col: large GEMMs over shared patches, fastest on onnxruntime-node (what train uses); conv: ORT's Conv and ConvTranspose, the portable form the browser trains with; auto: im2col")
+      new Option('--optimizer <name>', 'optimizer in the training graph').choices(OPTIMIZER_NAMES).default('adam'),
+    )
+    .option('--batch-size <n>', "the training graph's (static) batch size", positiveInteger, 64)
+    .addOption(
+      new Option(
+        '--conv-gradients <form>',
+        "im2col: large GEMMs over shared patches, fastest on onnxruntime-node (what train uses); conv: ORT's Conv and ConvTranspose, the portable form the browser trains with; auto: im2col",
+      )
         .choices(['auto', 'conv', 'im2col'])
         .default('auto'),
     )
-    .option('--no-nchwc', "with im2col: keep the image convolution a plain Conv instead of ONNX Runtime's CPU-only NCHWc Conv for this CPU, so that the graph also runs in the browser");
+    .option(
+      '--no-nchwc',
+      "with im2col: keep the image convolution a plain Conv instead of ONNX Runtime's CPU-only NCHWc Conv for this CPU, so that the graph also runs in the browser",
+    );
   addModelOptions(command)
     .option('--print', 'also print the graph in a readable text form')
     .option('--json', 'print what was written as JSON')
-    .addHelpText('after', '\nExamples:\n  onnxgrad build-graph --out artifacts --print\n  onnxgrad build-graph --model wide\n  onnxgrad build-graph --filters 32,64,64 --kernels 5,3,3 --strides 2,1,1 --hidden 512')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  onnxgrad build-graph --out artifacts --print\n  onnxgrad build-graph --model wide\n  onnxgrad build-graph --filters 32,64,64 --kernels 5,3,3 --strides 2,1,1 --hidden 512',
+    )
     .action(async (flags: BuildGraphFlags) => buildGraph(flags));
   return command;
 }
@@ -52,7 +63,12 @@ async function buildGraph(flags: BuildGraphFlags): Promise<void> {
   const convGradients = flags.convGradients === 'auto' ? NODE_CONV_GRADIENTS : flags.convGradients;
   // the onnxruntime-node form also lays the image convolution out for this CPU's NCHWc kernels
   const nchwcBlock = convGradients === 'im2col' && flags.nchwc ? await nchwcBlockSize() : null;
-  const step = writeTrainStep(config, flags.out, { optimizer: flags.optimizer, batchSize: flags.batchSize, convGradients, nchwcBlock });
+  const step = writeTrainStep(config, flags.out, {
+    optimizer: flags.optimizer,
+    batchSize: flags.batchSize,
+    convGradients,
+    nchwcBlock,
+  });
   const parameters = graph.parameterCount();
   if (flags.json) {
     const files = [

@@ -18,7 +18,9 @@ export function evalCommand(): Command {
   const command = new Command('eval')
     .description('evaluate a trained model on the test set: accuracy, error, per-class accuracy, confusion matrix')
     .option('--model <file>', 'the trained model', 'runs/practical/model.onnx')
-    .addOption(new Option('--split <name>', 'which split to evaluate').choices(['test', 'val', 'train']).default('test'))
+    .addOption(
+      new Option('--split <name>', 'which split to evaluate').choices(['test', 'val', 'train']).default('test'),
+    )
     .option('--threads <n>', 'ONNX Runtime intra-op threads (0: all cores)', nonNegativeInteger, 0)
     .option('--limit <n>', 'only the first n images of the split', positiveInteger)
     .option('--json', 'print the results as JSON');
@@ -48,7 +50,10 @@ function report(model: string, r: ModelEvaluation): string {
     '',
     `${'class'.padEnd(width)}  accuracy   confusion (rows: true class, columns: predicted)`,
     `${''.padEnd(width)}  ${''.padEnd(8)} ${r.classNames.map((_, c) => cell(c)).join('')}`,
-    ...r.confusion.map((row, c) => `${(r.classNames[c] ?? String(c)).padEnd(width)}  ${formatPercent(r.perClass[c] ?? 0).padStart(8)} ${row.map(cell).join('')}`),
+    ...r.confusion.map(
+      (row, c) =>
+        `${(r.classNames[c] ?? String(c)).padEnd(width)}  ${formatPercent(r.perClass[c] ?? 0).padStart(8)} ${row.map(cell).join('')}`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -15,9 +15,15 @@ interface ReportFlags {
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description('write DIR/report.html: a self-contained page of a run (configuration, curves, metrics, confusion matrix, sample predictions) or of a sweep (table, comparison chart, a report per run)')
+    .description(
+      'write DIR/report.html: a self-contained page of a run (configuration, curves, metrics, confusion matrix, sample predictions) or of a sweep (table, comparison chart, a report per run)',
+    )
     .argument('[dir]', "a run folder ('onnxgrad train') or a sweep folder ('onnxgrad sweep')", 'runs/practical')
-    .addOption(new Option('--split <name>', 'split for the confusion matrix and the sample predictions').choices(['test', 'val']).default('test'))
+    .addOption(
+      new Option('--split <name>', 'split for the confusion matrix and the sample predictions')
+        .choices(['test', 'val'])
+        .default('test'),
+    )
     .option('--threads <n>', 'ONNX Runtime intra-op threads (0: all cores)', nonNegativeInteger, 0)
     .option('--json', 'print the files written as JSON')
     .action(async (dir: string, flags: ReportFlags) => {
@@ -27,6 +33,8 @@ export function reportCommand(): Command {
         return;
       }
       const runs = report.runs.length > 0 ? ` and ${report.runs.length} run reports` : '';
-      print(`wrote ${report.file} (${(report.bytes / 1024).toFixed(0)} kB, ${report.kind} report${runs})\nopen ${pathToFileURL(report.file).href}\n`);
+      print(
+        `wrote ${report.file} (${(report.bytes / 1024).toFixed(0)} kB, ${report.kind} report${runs})\nopen ${pathToFileURL(report.file).href}\n`,
+      );
     });
 }

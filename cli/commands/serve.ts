@@ -46,12 +46,20 @@ export function serveCommand(): Command {
     .requiredOption('--model <file>', 'the ONNX model to serve (e.g. RUN/model.onnx from onnxgrad train)')
     .option('--port <n>', 'TCP port (0 picks a free one)', integerIn(0, 65535), 8080)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .addOption(new Option('--dataset <name>', "class names, normalisation and test samples of this dataset (default: the model's own metadata, else mnist)").choices(DATASET_NAMES))
-    .option('--data-dir <dir>', 'read the dataset\'s IDX files from this folder instead')
+    .addOption(
+      new Option(
+        '--dataset <name>',
+        "class names, normalisation and test samples of this dataset (default: the model's own metadata, else mnist)",
+      ).choices(DATASET_NAMES),
+    )
+    .option('--data-dir <dir>', "read the dataset's IDX files from this folder instead")
     .option('--max-batch <n>', 'most images in one model run', integerIn(1, 4096), 64)
     .option('--batch-wait-ms <ms>', 'how long a request waits for others to share its run', integerIn(0, 1000), 2)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: its choice)', integerIn(1, 256))
-    .option('--train-graph <dir>', 'the training page\'s graph: a build-graph folder (default: the practical\'s CNN, Adam, batch 64)')
+    .option(
+      '--train-graph <dir>',
+      "the training page's graph: a build-graph folder (default: the practical's CNN, Adam, batch 64)",
+    )
     .option('--json', 'print the address as JSON')
     .addHelpText('after', API_HELP)
     .action((flags: ServeFlags) => serve(flags));
@@ -70,9 +78,13 @@ async function serve(flags: ServeFlags): Promise<void> {
     ...(flags.trainGraph === undefined ? {} : { trainGraphDir: flags.trainGraph }),
   });
   if (flags.json) {
-    print(`${JSON.stringify({ url: handle.url, port: handle.port, model: handle.model, dataset: handle.profile.name, webBuilt: handle.webBuilt })}\n`);
+    print(
+      `${JSON.stringify({ url: handle.url, port: handle.port, model: handle.model, dataset: handle.profile.name, webBuilt: handle.webBuilt })}\n`,
+    );
   } else {
-    print(`serving ${handle.model.name} (${handle.profile.name}, classes from the ${handle.profile.from}, sha256 ${handle.model.sha256}) at ${handle.url}/\n`);
+    print(
+      `serving ${handle.model.name} (${handle.profile.name}, classes from the ${handle.profile.from}, sha256 ${handle.model.sha256}) at ${handle.url}/\n`,
+    );
     print(`  POST ${handle.url}/v1/predict   (image/png, or JSON {"pixels": [784 values 0..255]})\n`);
     if (!handle.webBuilt) print(`  the web demo is not built (${handle.webRoot}): run npm run build:web\n`);
     print('press Ctrl+C to stop\n');
@@ -86,5 +98,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     };
     process.on('SIGINT', stop).on('SIGTERM', stop);
   });
-  if (!flags.json) process.stderr.write(`stopped (${handle.stats().requests} prediction requests, ${handle.stats().runs} model runs)\n`);
+  if (!flags.json)
+    process.stderr.write(
+      `stopped (${handle.stats().requests} prediction requests, ${handle.stats().runs} model runs)\n`,
+    );
 }

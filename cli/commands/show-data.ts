@@ -20,7 +20,9 @@ interface ShowDataFlags extends DataFlags {
 }
 
 export function showDataCommand(): Command {
-  const command = new Command('show-data').description('write a PNG grid of the first images of a split, with their labels');
+  const command = new Command('show-data').description(
+    'write a PNG grid of the first images of a split, with their labels',
+  );
   addDataOptions(command)
     .addOption(new Option('--split <split>', 'which split to show').choices(['train', 'val', 'test']).default('train'))
     .option('--count <n>', `how many images (1 to ${MAX_COUNT})`, integerIn(1, MAX_COUNT), 16)
@@ -34,7 +36,8 @@ export function showDataCommand(): Command {
 function showData(flags: ShowDataFlags): void {
   const dataset = loadDataset(dataSourceOptions(flags));
   const subset = splitDataset(dataset, { seed: flags.seed })[flags.split];
-  if (flags.count > subset.count) throw new Error(`--count ${flags.count}: the ${flags.split} split has only ${subset.count} images`);
+  if (flags.count > subset.count)
+    throw new Error(`--count ${flags.count}: the ${flags.split} split has only ${subset.count} images`);
   const indices = subset.indices.subarray(0, flags.count);
   const size = dataset.height * dataset.width;
   const images = new Uint8Array(flags.count * size);
@@ -48,10 +51,19 @@ function showData(flags: ShowDataFlags): void {
     throw new Error(`--out ${out}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   if (flags.json) {
-    const result = { out, dataset: dataset.name, split: flags.split, seed: flags.seed, indices: Array.from(indices), labels };
+    const result = {
+      out,
+      dataset: dataset.name,
+      split: flags.split,
+      seed: flags.seed,
+      indices: Array.from(indices),
+      labels,
+    };
     print(`${JSON.stringify(result)}\n`);
     return;
   }
-  print(`wrote ${out}: the first ${flags.count} images of the ${flags.split} split of ${dataset.name} (seed ${flags.seed})\n`);
+  print(
+    `wrote ${out}: the first ${flags.count} images of the ${flags.split} split of ${dataset.name} (seed ${flags.seed})\n`,
+  );
   print(`labels: ${labels.join(dataset.classNames.some((c) => c.length > 1) ? ', ' : ' ')}\n`);
 }

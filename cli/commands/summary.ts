@@ -17,10 +17,17 @@ interface SummaryFlags extends ModelFlags {
 }
 
 export function summaryCommand(): Command {
-  const command = new Command('summary').description("print the network's layers, output shapes, parameter counts and multiply-adds");
+  const command = new Command('summary').description(
+    "print the network's layers, output shapes, parameter counts and multiply-adds",
+  );
   addModelOptions(command)
     .option('--model-file <file>', 'summarise this .onnx file instead of the network the model options describe')
-    .option('--batch <n>', 'batch size for the training-step FLOP estimate', integerIn(1, 1 << 20), DEFAULT_SUMMARY_BATCH)
+    .option(
+      '--batch <n>',
+      'batch size for the training-step FLOP estimate',
+      integerIn(1, 1 << 20),
+      DEFAULT_SUMMARY_BATCH,
+    )
     .option('--json', 'print the summary as JSON')
     .action((flags: SummaryFlags) => summary(flags));
   return command;
@@ -28,11 +35,16 @@ export function summaryCommand(): Command {
 
 function modelBytes(flags: SummaryFlags): Uint8Array {
   if (flags.modelFile === undefined) return exportModel(buildInferenceGraph(modelConfigFromOptions(flags)));
-  if (hasModelOptions(flags)) throw new Error('--model-file: cannot be combined with the model options (--model, --filters ...): the file defines the network');
+  if (hasModelOptions(flags))
+    throw new Error(
+      '--model-file: cannot be combined with the model options (--model, --filters ...): the file defines the network',
+    );
   try {
     return readFileSync(flags.modelFile);
   } catch (error) {
-    throw new Error(`--model-file: cannot read ${flags.modelFile} (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(
+      `--model-file: cannot read ${flags.modelFile} (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
 }
 

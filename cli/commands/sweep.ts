@@ -42,38 +42,80 @@ function list<T>(flag: string, text: string, parse: (item: string) => T | undefi
   });
 }
 
-const STATE_TEXT: Readonly<Record<RunState, string>> = { done: 'done already, skipped', evaluate: 'trained already, evaluating', resume: 'resuming from its checkpoint', start: 'training' };
+const STATE_TEXT: Readonly<Record<RunState, string>> = {
+  done: 'done already, skipped',
+  evaluate: 'trained already, evaluating',
+  resume: 'resuming from its checkpoint',
+  start: 'training',
+};
 
 export function sweepCommand(): Command {
   const command = new Command('sweep')
-    .description('train every combination of optimizers, learning rates, dropout rates and models, and compare them (DIR/results.{csv,md}, DIR/val-accuracy.{svg,png})')
+    .description(
+      'train every combination of optimizers, learning rates, dropout rates and models, and compare them (DIR/results.{csv,md}, DIR/val-accuracy.{svg,png})',
+    )
     .option('--optimizer <list>', `optimizers, e.g. 'adam,sgd,momentum' (known: ${OPTIMIZER_NAMES.join(', ')})`, 'adam')
     .option('--lr <list>', "learning rates, e.g. '1e-4,1e-3' (default: each optimizer's own)")
     .option('--dropout <list>', "dropout rates, e.g. '0,0.2,0.5'", '0.2')
-    .option('--model <list>', `networks, e.g. 'practical,wide,narrow' (known: ${Object.keys(MODEL_VARIANTS).join(', ')})`, 'practical')
+    .option(
+      '--model <list>',
+      `networks, e.g. 'practical,wide,narrow' (known: ${Object.keys(MODEL_VARIANTS).join(', ')})`,
+      'practical',
+    )
     .option('--steps <n>', 'training steps of each run', positiveInteger, 1000)
     .option('--out <dir>', 'folder of the sweep: one subfolder per configuration', 'runs/sweep')
     .option('--limit <n>', 'use only the first n images of each split (quick trials)', positiveInteger)
     .option('--eval-every <n>', 'validate every n steps (default: 100, at most --steps)', positiveInteger)
     .option('--checkpoint-every <n>', 'checkpoint every n steps, so an interrupted run resumes', positiveInteger, 500)
     .option('--batch-size <n>', 'minibatch size', positiveInteger)
-    .option('--seed <n>', 'seed of the weights, the split, the batch order and dropout (the same for every run)', nonNegativeInteger, 1)
+    .option(
+      '--seed <n>',
+      'seed of the weights, the split, the batch order and dropout (the same for every run)',
+      nonNegativeInteger,
+      1,
+    )
     .option('--threads <n>', 'ONNX Runtime intra-op threads (0: all cores)', nonNegativeInteger, 0)
     .addOption(new Option('--ep <name>', 'execution provider').choices(DEVICES).default('cpu'))
     .option('--no-progress', 'no progress bar; one line per validation instead')
     .option('--json', 'print the results as JSON');
   addDataOptions(command);
-  command.addHelpText('after', '\nExample:\n  onnxgrad sweep --optimizer adam,sgd,momentum --lr 1e-4,1e-3 --dropout 0,0.2,0.5 --model practical,wide,narrow --steps 2000\nRun the same command again to resume an interrupted sweep: finished runs are skipped.');
+  command.addHelpText(
+    'after',
+    '\nExample:\n  onnxgrad sweep --optimizer adam,sgd,momentum --lr 1e-4,1e-3 --dropout 0,0.2,0.5 --model practical,wide,narrow --steps 2000\nRun the same command again to resume an interrupted sweep: finished runs are skipped.',
+  );
   command.action((flags: SweepFlags) => sweep(flags));
   return command;
 }
 
 async function sweep(flags: SweepFlags): Promise<void> {
   const configs = sweepConfigs({
-    optimizers: list('--optimizer', flags.optimizer, (s) => ((OPTIMIZER_NAMES as readonly string[]).includes(s) ? s : undefined), `optimizer names (${OPTIMIZER_NAMES.join(', ')})`),
-    lrs: flags.lr === undefined ? [] : list('--lr', flags.lr, (s) => (Number(s) > 0 && Number.isFinite(Number(s)) ? Number(s) : undefined), 'positive numbers'),
-    dropouts: list('--dropout', flags.dropout, (s) => (/^(\d+\.?\d*|\.\d+)$/.test(s) && Number(s) < 1 ? Number(s) : undefined), 'rates from 0 up to (not including) 1'),
-    models: list('--model', flags.model, (s) => (Object.hasOwn(MODEL_VARIANTS, s) ? s : undefined), `model names (${Object.keys(MODEL_VARIANTS).join(', ')})`),
+    optimizers: list(
+      '--optimizer',
+      flags.optimizer,
+      (s) => ((OPTIMIZER_NAMES as readonly string[]).includes(s) ? s : undefined),
+      `optimizer names (${OPTIMIZER_NAMES.join(', ')})`,
+    ),
+    lrs:
+      flags.lr === undefined
+        ? []
+        : list(
+            '--lr',
+            flags.lr,
+            (s) => (Number(s) > 0 && Number.isFinite(Number(s)) ? Number(s) : undefined),
+            'positive numbers',
+          ),
+    dropouts: list(
+      '--dropout',
+      flags.dropout,
+      (s) => (/^(\d+\.?\d*|\.\d+)$/.test(s) && Number(s) < 1 ? Number(s) : undefined),
+      'rates from 0 up to (not including) 1',
+    ),
+    models: list(
+      '--model',
+      flags.model,
+      (s) => (Object.hasOwn(MODEL_VARIANTS, s) ? s : undefined),
+      `model names (${Object.keys(MODEL_VARIANTS).join(', ')})`,
+    ),
   });
   const outDir = resolve(flags.out);
   const base = trainOptionsFromFlags({
@@ -100,7 +142,9 @@ async function sweep(flags: SweepFlags): Promise<void> {
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts > 1) process.exit(130);
-    out(`\n${signal}: checkpointing the current run; run the same command again to resume (Ctrl-C again quits at once)`);
+    out(
+      `\n${signal}: checkpointing the current run; run the same command again to resume (Ctrl-C again quits at once)`,
+    );
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -110,21 +154,32 @@ async function sweep(flags: SweepFlags): Promise<void> {
     const outcome = await runSweep(
       { outDir, base, configs },
       {
-        onRunStart: ({ config, index, total, state }) => out(`[${index + 1}/${total}] ${config.name}: ${STATE_TEXT[state]}`),
+        onRunStart: ({ config, index, total, state }) =>
+          out(`[${index + 1}/${total}] ${config.name}: ${STATE_TEXT[state]}`),
         onRunDone: ({ config, index, total, result, skipped }) => {
           bar?.stop();
           bar = null;
-          if (!skipped) out(`[${index + 1}/${total}] ${config.name}: finished in ${result.seconds.toFixed(1)} s, validation ${formatPercent(result.valAccuracy)}, test ${formatPercent(result.testAccuracy)}`);
+          if (!skipped)
+            out(
+              `[${index + 1}/${total}] ${config.name}: finished in ${result.seconds.toFixed(1)} s, validation ${formatPercent(result.valAccuracy)}, test ${formatPercent(result.testAccuracy)}`,
+            );
         },
         run: (config) => runProgress(config, flags.progress, out, (b) => (bar = b)),
       },
       controller.signal,
     );
-    if (flags.json) print(`${JSON.stringify({ outDir, completed: outcome.completed, results: outcome.results, files: outcome.files })}\n`);
+    if (flags.json)
+      print(
+        `${JSON.stringify({ outDir, completed: outcome.completed, results: outcome.results, files: outcome.files })}\n`,
+      );
     else {
       print(`\n${resultsMarkdown(outcome.results)}\n`);
       print(`wrote ${outcome.files.map((f) => f.slice(outDir.length + 1)).join(', ')} in ${outDir}\n`);
-      print(outcome.completed ? `next: onnxgrad report ${outDir}\n` : `stopped: ${outcome.results.length} of ${configs.length} runs finished; run the same command again to resume\n`);
+      print(
+        outcome.completed
+          ? `next: onnxgrad report ${outDir}\n`
+          : `stopped: ${outcome.results.length} of ${configs.length} runs finished; run the same command again to resume\n`,
+      );
     }
     if (!outcome.completed) process.exitCode = 130;
   } finally {
@@ -135,8 +190,16 @@ async function sweep(flags: SweepFlags): Promise<void> {
 }
 
 /** A progress bar per run on a terminal, else one line per validation. */
-function runProgress(config: SweepConfig, progress: boolean, out: (line: string) => void, setBar: (bar: SingleBar) => void) {
-  const bar = progress && process.stderr.isTTY ? new SingleBar({ format: `  {bar} {value}/{total} steps | loss {loss} | val {valAcc}`, hideCursor: true }) : null;
+function runProgress(
+  config: SweepConfig,
+  progress: boolean,
+  out: (line: string) => void,
+  setBar: (bar: SingleBar) => void,
+) {
+  const bar =
+    progress && process.stderr.isTTY
+      ? new SingleBar({ format: `  {bar} {value}/{total} steps | loss {loss} | val {valAcc}`, hideCursor: true })
+      : null;
   let loss = Number.NaN;
   let valAcc = '-';
   return {

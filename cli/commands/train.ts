@@ -45,10 +45,25 @@ interface TrainFlags extends ModelFlags, DataFlags {
 
 export function trainCommand(): Command {
   const command = new Command('train')
-    .description("train the network on ONNX Runtime (defaults: the practical's Adam 1e-4, batch 64, dropout 0.2, 5000 steps)")
-    .option('--run-dir <dir>', 'folder for checkpoint, metrics.jsonl, model.onnx, summary.json (default: runs/<preset>)')
-    .option('--graph <dir>', 'train the train-step.onnx that build-graph wrote into this folder (default: build one from the model options)')
-    .addOption(new Option('--preset <name>', "practical: the practical's settings; best: AdamW with a one-cycle schedule, augmentation, 18 epochs (99.42% in about 6 minutes on 2 cores)").choices(PRESETS).default('practical'))
+    .description(
+      "train the network on ONNX Runtime (defaults: the practical's Adam 1e-4, batch 64, dropout 0.2, 5000 steps)",
+    )
+    .option(
+      '--run-dir <dir>',
+      'folder for checkpoint, metrics.jsonl, model.onnx, summary.json (default: runs/<preset>)',
+    )
+    .option(
+      '--graph <dir>',
+      'train the train-step.onnx that build-graph wrote into this folder (default: build one from the model options)',
+    )
+    .addOption(
+      new Option(
+        '--preset <name>',
+        "practical: the practical's settings; best: AdamW with a one-cycle schedule, augmentation, 18 epochs (99.42% in about 6 minutes on 2 cores)",
+      )
+        .choices(PRESETS)
+        .default('practical'),
+    )
     .option('--steps <n>', 'training steps (minibatches) (default: 5000)', positiveInteger)
     .option('--epochs <n>', 'train for this many epochs instead of --steps', positiveNumber)
     .option('--lr <rate>', 'learning rate (peak rate for a schedule) (default: 1e-4 for adam)', positiveNumber)
@@ -58,12 +73,27 @@ export function trainCommand(): Command {
     .option('--augment', 'random shifts (up to 2 px) and rotations (up to 10 degrees) of training images')
     .option('--no-augment', 'no augmentation, whatever the preset says')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (0: all cores)', nonNegativeInteger, 0)
-    .option('--spin', "let ONNX Runtime's threads spin between ops: faster on an idle machine, far slower when another process needs the cores")
-    .option('--no-nchwc', "keep the image convolution a plain Conv instead of ONNX Runtime's NCHWc Conv for this CPU (which is faster)")
+    .option(
+      '--spin',
+      "let ONNX Runtime's threads spin between ops: faster on an idle machine, far slower when another process needs the cores",
+    )
+    .option(
+      '--no-nchwc',
+      "keep the image convolution a plain Conv instead of ONNX Runtime's NCHWc Conv for this CPU (which is faster)",
+    )
     .addOption(new Option('--ep <name>', 'execution provider').choices(DEVICES).default('cpu'))
     .option('--eval-every <n>', 'validate and record metrics every n steps (default: 100)', positiveInteger)
-    .option('--checkpoint-every <n>', 'write a checkpoint every n steps (and always on Ctrl-C and at the end)', positiveInteger, 500)
-    .option('--validation-size <n>', 'training images held out for validation (default: 10000 of 60000)', nonNegativeInteger)
+    .option(
+      '--checkpoint-every <n>',
+      'write a checkpoint every n steps (and always on Ctrl-C and at the end)',
+      positiveInteger,
+      500,
+    )
+    .option(
+      '--validation-size <n>',
+      'training images held out for validation (default: 10000 of 60000)',
+      nonNegativeInteger,
+    )
     .option('--limit <n>', 'use only the first n images of each split (quick trials)', positiveInteger)
     .option('--resume', 'continue the run in --run-dir from its checkpoint (same options)')
     .option('--overwrite', 'start over even if --run-dir holds a checkpoint (it is replaced)')
@@ -72,7 +102,10 @@ export function trainCommand(): Command {
     .option('--json', 'print the summary as JSON');
   addDataOptions(command);
   addModelOptions(command);
-  command.addHelpText('after', '\nExamples:\n  onnxgrad train                         # the practical, into runs/practical\n  onnxgrad train --preset best           # 99.42% test accuracy in about 6 minutes\n  onnxgrad train --optimizer sgd --lr 0.05 --steps 2000 --run-dir runs/sgd\n  onnxgrad train --resume                # after Ctrl-C');
+  command.addHelpText(
+    'after',
+    '\nExamples:\n  onnxgrad train                         # the practical, into runs/practical\n  onnxgrad train --preset best           # 99.42% test accuracy in about 6 minutes\n  onnxgrad train --optimizer sgd --lr 0.05 --steps 2000 --run-dir runs/sgd\n  onnxgrad train --resume                # after Ctrl-C',
+  );
   command.action((flags: TrainFlags) => runTrain(flags));
   return command;
 }
@@ -82,13 +115,21 @@ export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
   if (flags.steps !== undefined && flags.epochs !== undefined) throw new Error('give --steps or --epochs, not both');
   const built = flags.graph ? readTrainStepManifest(resolve(flags.graph)) : undefined;
   if (built && (hasModelOptions({ ...flags, seed: undefined }) || flags.optimizer || flags.batchSize)) {
-    throw new Error(`--graph: the graph in ${flags.graph} fixes the model, optimizer and batch size; rebuild it with build-graph to change them`);
+    throw new Error(
+      `--graph: the graph in ${flags.graph} fixes the model, optimizer and batch size; rebuild it with build-graph to change them`,
+    );
   }
-  const model = built ? { ...built.model, ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}) } : modelConfigFromOptions(flags);
-  const optimizer = (built?.optimizer.name as OptimizerName | undefined) ?? flags.optimizer ?? (preset.optimizer as OptimizerName);
+  const model = built
+    ? { ...built.model, ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}) }
+    : modelConfigFromOptions(flags);
+  const optimizer =
+    (built?.optimizer.name as OptimizerName | undefined) ?? flags.optimizer ?? (preset.optimizer as OptimizerName);
   const batchSize = built?.batchSize ?? flags.batchSize ?? preset.batchSize;
   const trainImages = flags.limit ?? 60000 - (flags.validationSize ?? 10000);
-  const steps = flags.epochs !== undefined ? Math.max(1, Math.round(flags.epochs * Math.floor(trainImages / batchSize))) : (flags.steps ?? preset.steps);
+  const steps =
+    flags.epochs !== undefined
+      ? Math.max(1, Math.round(flags.epochs * Math.floor(trainImages / batchSize)))
+      : (flags.steps ?? preset.steps);
   return {
     runDir: resolve(flags.runDir ?? `runs/${flags.preset}`),
     model,
@@ -116,7 +157,14 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.resume && flags.overwrite) throw new Error('give --resume or --overwrite, not both');
   const options = trainOptionsFromFlags(flags);
   const out = (line: string) => process.stderr.write(`${line}\n`);
-  const bar = flags.progress && process.stderr.isTTY ? new SingleBar({ format: ' {bar} {value}/{total} steps | {rate} steps/s | ETA {eta_formatted} | loss {loss} | train {trainAcc} | val {valAcc}', hideCursor: true }) : null;
+  const bar =
+    flags.progress && process.stderr.isTTY
+      ? new SingleBar({
+          format:
+            ' {bar} {value}/{total} steps | {rate} steps/s | ETA {eta_formatted} | loss {loss} | train {trainAcc} | val {valAcc}',
+          hideCursor: true,
+        })
+      : null;
   let lastVal = '-';
   let runningLoss = Number.NaN;
   const stepRate = stepRateMeter();
@@ -124,7 +172,9 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     options,
     {
       onStart: (info) => {
-        out(`training ${info.parameters.toLocaleString('en-US')} parameters on ${info.trainImages} images, ${options.optimizer} lr ${options.lr} (${options.schedule}), batch ${options.batchSize}, ${info.stepsPerEpoch} steps per epoch${info.startStep > 0 ? `, resuming at step ${info.startStep}` : ''}`);
+        out(
+          `training ${info.parameters.toLocaleString('en-US')} parameters on ${info.trainImages} images, ${options.optimizer} lr ${options.lr} (${options.schedule}), batch ${options.batchSize}, ${info.stepsPerEpoch} steps per epoch${info.startStep > 0 ? `, resuming at step ${info.startStep}` : ''}`,
+        );
         out(`run folder: ${options.runDir}`);
         bar?.start(info.totalSteps, info.startStep, { rate: '-', loss: '-', trainAcc: '-', valAcc: '-' });
       },
@@ -135,7 +185,10 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       onEval: (r) => {
         lastVal = formatPercent(r.valAccuracy);
         if (bar) bar.update(r.step, { trainAcc: formatPercent(r.trainAccuracy), valAcc: lastVal });
-        else out(`step ${r.step}  epoch ${r.epoch}  train loss ${r.trainLoss.toFixed(4)} acc ${formatPercent(r.trainAccuracy)}  val loss ${r.valLoss.toFixed(4)} acc ${formatPercent(r.valAccuracy)}  (${r.seconds.toFixed(0)} s)`);
+        else
+          out(
+            `step ${r.step}  epoch ${r.epoch}  train loss ${r.trainLoss.toFixed(4)} acc ${formatPercent(r.trainAccuracy)}  val loss ${r.valLoss.toFixed(4)} acc ${formatPercent(r.valAccuracy)}  (${r.seconds.toFixed(0)} s)`,
+          );
       },
     },
     flags.resume ? 'resume' : flags.overwrite ? 'overwrite' : 'new',
@@ -182,10 +235,17 @@ function printSummary(s: TrainSummary, o: TrainOptions): void {
   const lines = s.completed
     ? [
         `trained ${s.steps} steps in ${s.seconds.toFixed(1)} s (${s.stepsPerSecond.toFixed(1)} steps/s)`,
-        ...(s.final ? [`final: train accuracy ${formatPercent(s.final.trainAccuracy)}, validation accuracy ${formatPercent(s.final.valAccuracy)} (loss ${s.final.valLoss.toFixed(4)})`] : []),
+        ...(s.final
+          ? [
+              `final: train accuracy ${formatPercent(s.final.trainAccuracy)}, validation accuracy ${formatPercent(s.final.valAccuracy)} (loss ${s.final.valLoss.toFixed(4)})`,
+            ]
+          : []),
         `model: ${s.files.model}`,
         `next: onnxgrad eval --model ${s.files.model}`,
       ]
-    : [`stopped at step ${s.steps}; checkpoint saved to ${s.files.checkpoint}`, `continue with: onnxgrad train --resume --run-dir ${o.runDir} (and the same options)`];
+    : [
+        `stopped at step ${s.steps}; checkpoint saved to ${s.files.checkpoint}`,
+        `continue with: onnxgrad train --resume --run-dir ${o.runDir} (and the same options)`,
+      ];
   print(`${lines.join('\n')}\n`);
 }

@@ -17,19 +17,42 @@ export interface ModelFlags {
   classes?: string;
 }
 
-const MODEL_FLAG_NAMES: readonly (keyof ModelFlags)[] = ['model', 'filters', 'kernels', 'strides', 'hidden', 'dropout', 'init', 'seed', 'classes'];
+const MODEL_FLAG_NAMES: readonly (keyof ModelFlags)[] = [
+  'model',
+  'filters',
+  'kernels',
+  'strides',
+  'hidden',
+  'dropout',
+  'init',
+  'seed',
+  'classes',
+];
 
 /** Adds --model, --filters, --kernels, --strides, --hidden, --dropout, --init, --seed and --classes. */
 export function addModelOptions(command: Command): Command {
   return command
-    .addHelpText('after', "\nModel options not given keep the --model network's values; for practical:\n  --filters 25,64 --kernels 12,5 --strides 2,1 --hidden 1024 --dropout 0.2\n  --init practical --seed 1 --classes 10")
-    .addOption(new Option('--model <name>', 'network to build (default: practical)').choices(Object.keys(MODEL_VARIANTS)))
-    .option('--filters <list>', "filters of each conv layer, e.g. '25,64'; the list's length sets the number of conv layers")
+    .addHelpText(
+      'after',
+      "\nModel options not given keep the --model network's values; for practical:\n  --filters 25,64 --kernels 12,5 --strides 2,1 --hidden 1024 --dropout 0.2\n  --init practical --seed 1 --classes 10",
+    )
+    .addOption(
+      new Option('--model <name>', 'network to build (default: practical)').choices(Object.keys(MODEL_VARIANTS)),
+    )
+    .option(
+      '--filters <list>',
+      "filters of each conv layer, e.g. '25,64'; the list's length sets the number of conv layers",
+    )
     .option('--kernels <list>', "kernel size of each conv layer, e.g. '12,5'")
     .option('--strides <list>', "stride of each conv layer, e.g. '2,1'")
     .option('--hidden <list>', "widths of the hidden fully connected layers, e.g. '1024'; '' for none")
     .option('--dropout <rate>', 'dropout rate after each hidden layer, in [0, 1) (default: 0.2; training only)')
-    .addOption(new Option('--init <scheme>', 'initial weights: practical = N(0, 0.05^2), biases 0.1 (default); pytorch = PyTorch defaults').choices(INIT_SCHEMES))
+    .addOption(
+      new Option(
+        '--init <scheme>',
+        'initial weights: practical = N(0, 0.05^2), biases 0.1 (default); pytorch = PyTorch defaults',
+      ).choices(INIT_SCHEMES),
+    )
     .option('--seed <n>', 'seed of the initial weights (default: 1)')
     .option('--classes <n>', 'number of output classes (default: 10)');
 }
@@ -44,14 +67,17 @@ function positiveIntegers(flag: string, text: string, allowEmpty: boolean): numb
   const parts = text.split(',').map((p) => p.trim());
   const values = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
   if (values.some((v) => !Number.isSafeInteger(v) || v < 1)) {
-    throw new Error(`${flag}: expected positive integers separated by commas${allowEmpty ? " (or '' for none)" : ''}, got '${text}'`);
+    throw new Error(
+      `${flag}: expected positive integers separated by commas${allowEmpty ? " (or '' for none)" : ''}, got '${text}'`,
+    );
   }
   return values;
 }
 
 function integer(flag: string, text: string, min: number, max: number): number {
   const n = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${flag}: expected an integer from ${min} to ${max}, got '${text}'`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new Error(`${flag}: expected an integer from ${min} to ${max}, got '${text}'`);
   return n;
 }
 
@@ -66,11 +92,18 @@ function convLayers(flags: ModelFlags, base: readonly ConvLayerConfig[]): ConvLa
   if (given.length === 0) return [...base];
   const layers = (given[0] as [string, number[]])[1].length;
   if (given.some(([, v]) => v.length !== layers)) {
-    throw new Error(`${given.map(([f]) => f).join(', ')}: expected one value per conv layer, got lists of lengths ${given.map(([, v]) => v.length).join(', ')}`);
+    throw new Error(
+      `${given.map(([f]) => f).join(', ')}: expected one value per conv layer, got lists of lengths ${given.map(([, v]) => v.length).join(', ')}`,
+    );
   }
   if (layers !== base.length) {
-    const missing = Object.entries(lists).filter(([, v]) => v === undefined).map(([f]) => f);
-    if (missing.length > 0) throw new Error(`${missing.join(' and ')}: needed for ${layers} conv layers (the model has ${base.length}); give one value per layer`);
+    const missing = Object.entries(lists)
+      .filter(([, v]) => v === undefined)
+      .map(([f]) => f);
+    if (missing.length > 0)
+      throw new Error(
+        `${missing.join(' and ')}: needed for ${layers} conv layers (the model has ${base.length}); give one value per layer`,
+      );
   }
   return Array.from({ length: layers }, (_, i) => ({
     filters: lists['--filters']?.[i] ?? (base[i] as ConvLayerConfig).filters,
@@ -83,17 +116,20 @@ function convLayers(flags: ModelFlags, base: readonly ConvLayerConfig[]): ConvLa
 /** The CnnConfig that the flags describe: the named variant, then each given option over it. */
 export function modelConfigFromOptions(flags: ModelFlags): CnnConfig {
   const variant = flags.model ?? 'practical';
-  if (!Object.hasOwn(MODEL_VARIANTS, variant)) throw new Error(`--model: unknown model '${variant}' (known: ${Object.keys(MODEL_VARIANTS).join(', ')})`);
+  if (!Object.hasOwn(MODEL_VARIANTS, variant))
+    throw new Error(`--model: unknown model '${variant}' (known: ${Object.keys(MODEL_VARIANTS).join(', ')})`);
   const base = cnnConfig(variant);
   const overrides: { -readonly [K in keyof CnnConfig]?: CnnConfig[K] } = { convs: convLayers(flags, base.convs) };
   if (flags.hidden !== undefined) overrides.hidden = positiveIntegers('--hidden', flags.hidden, true);
   if (flags.dropout !== undefined) {
     const rate = /^\s*(\d+\.?\d*|\.\d+)\s*$/.test(flags.dropout) ? Number(flags.dropout) : Number.NaN;
-    if (!(rate >= 0 && rate < 1)) throw new Error(`--dropout: expected a number from 0 up to (not including) 1, got '${flags.dropout}'`);
+    if (!(rate >= 0 && rate < 1))
+      throw new Error(`--dropout: expected a number from 0 up to (not including) 1, got '${flags.dropout}'`);
     overrides.dropout = rate;
   }
   if (flags.init !== undefined) {
-    if (!(INIT_SCHEMES as readonly string[]).includes(flags.init)) throw new Error(`--init: expected one of ${INIT_SCHEMES.join(', ')}, got '${flags.init}'`);
+    if (!(INIT_SCHEMES as readonly string[]).includes(flags.init))
+      throw new Error(`--init: expected one of ${INIT_SCHEMES.join(', ')}, got '${flags.init}'`);
     overrides.init = flags.init as InitScheme;
   }
   if (flags.seed !== undefined) overrides.seed = integer('--seed', flags.seed, 0, 0xffffffff);

@@ -33,7 +33,9 @@ export function unbroadcast(grad: Value, target: Value): Value {
   });
   const summed = axes.length > 0 ? op.reduceSum(grad, axes, true) : grad;
   if (sameShape(summed.shape, target.shape)) return summed;
-  return staticSize(target.shape) !== undefined ? op.reshape(summed, target.shape as number[]) : op.reshapeLike(summed, target);
+  return staticSize(target.shape) !== undefined
+    ? op.reshape(summed, target.shape as number[])
+    : op.reshapeLike(summed, target);
 }
 
 export interface BackwardOptions extends Partial<GradOptions> {
@@ -48,15 +50,19 @@ export function backward(loss: Value, wrt: readonly Value[], options: BackwardOp
   const rules = options.rules ?? GRAD_RULES;
   const gradOptions: GradOptions = { convGradients: options.convGradients ?? DEFAULT_GRAD_OPTIONS.convGradients };
   const graph = loss.graph;
-  if (loss.rank !== 0 || !isFloat(loss.dtype)) throw new Error(`backward: the loss must be a float scalar, got ${loss.toString()}`);
+  if (loss.rank !== 0 || !isFloat(loss.dtype))
+    throw new Error(`backward: the loss must be a float scalar, got ${loss.toString()}`);
   const onPath = valuesOnPath(graph.nodes, wrt, graph.detached);
-  if (!onPath.has(loss)) throw new Error(`backward: ${loss.name} does not depend on any of ${wrt.map((v) => v.name).join(', ')}`);
+  if (!onPath.has(loss))
+    throw new Error(`backward: ${loss.name} does not depend on any of ${wrt.map((v) => v.name).join(', ')}`);
 
   const grads = new Map<Value, Value>([[loss, op.scalar(graph, 1, loss.dtype)]]);
   const accumulate = (v: Value, g: Value) => {
     const fitted = unbroadcast(g, v);
     if (!sameShape(fitted.shape, v.shape)) {
-      throw new Error(`backward: gradient for ${v.name} has shape ${formatShape(fitted.shape)}, expected ${formatShape(v.shape)}`);
+      throw new Error(
+        `backward: gradient for ${v.name} has shape ${formatShape(fitted.shape)}, expected ${formatShape(v.shape)}`,
+      );
     }
     const previous = grads.get(v);
     grads.set(v, previous ? op.add(previous, fitted) : fitted);
@@ -70,9 +76,18 @@ export function backward(loss: Value, wrt: readonly Value[], options: BackwardOp
     if (outGrads.every((g) => g === null) || !needs.some(Boolean)) continue;
     const rule = rules[node.opType];
     if (!rule) throw new Error(`backward: no gradient rule for ${node.opType} (node ${node.name})`);
-    const inGrads = rule({ node, inputs: node.inputs, outputs: node.outputs, grads: outGrads, needs, options: gradOptions });
+    const inGrads = rule({
+      node,
+      inputs: node.inputs,
+      outputs: node.outputs,
+      grads: outGrads,
+      needs,
+      options: gradOptions,
+    });
     if (inGrads.length !== node.inputs.length) {
-      throw new Error(`backward: the ${node.opType} rule returned ${inGrads.length} gradients for ${node.inputs.length} inputs (node ${node.name})`);
+      throw new Error(
+        `backward: the ${node.opType} rule returned ${inGrads.length} gradients for ${node.inputs.length} inputs (node ${node.name})`,
+      );
     }
     inGrads.forEach((g, i) => {
       const v = node.inputs[i];

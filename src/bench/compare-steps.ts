@@ -29,15 +29,20 @@ async function runnerFor(dir: string, threads: number): Promise<{ runner: StepRu
   return { runner: await StepRunner.create(bytes, manifest, init, { threads }), manifest };
 }
 
-const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+const quantile = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 
 export async function compareSteps(dirs: readonly string[], o: CompareOptions): Promise<StepTiming[]> {
   if (dirs.length < 2) throw new Error(`compare needs at least two graph folders, got ${dirs.length}`);
   const loaded = await Promise.all(dirs.map((d) => runnerFor(d, o.threads)));
   const first = (loaded[0] as (typeof loaded)[number]).manifest;
-  const shape = (m: TrainStepManifest) => JSON.stringify({ batch: m.batchSize, model: m.model, dropout: m.dropout.map((d) => d.shape) });
+  const shape = (m: TrainStepManifest) =>
+    JSON.stringify({ batch: m.batchSize, model: m.model, dropout: m.dropout.map((d) => d.shape) });
   loaded.forEach(({ manifest }, i) => {
-    if (shape(manifest) !== shape(first)) throw new Error(`${dirs[i]}: not the same network and batch as ${dirs[0]}; only graphs of one training step can be compared`);
+    if (shape(manifest) !== shape(first))
+      throw new Error(
+        `${dirs[i]}: not the same network and batch as ${dirs[0]}; only graphs of one training step can be compared`,
+      );
   });
   const pool = imagePool(first.batchSize * 32, 'mnist');
   const rng = new Mulberry32(1);

@@ -31,7 +31,8 @@ export function imagePool(count: number, kind: DataKind, seed = 1): ImagePool {
       const { train } = loadDataset({ dataset: 'mnist' });
       for (let i = 0; i < count; i++) {
         const j = Math.floor(rng.next() * train.count);
-        for (let p = 0; p < pixels; p++) images[i * pixels + p] = table[train.images[j * pixels + p] as number] as number;
+        for (let p = 0; p < pixels; p++)
+          images[i * pixels + p] = table[train.images[j * pixels + p] as number] as number;
         labels[i] = BigInt(train.labels[j] as number);
       }
       return { kind, images, labels, count, pixels };
@@ -40,16 +41,22 @@ export function imagePool(count: number, kind: DataKind, seed = 1): ImagePool {
     }
   }
   // about 19% ink, as in MNIST, so the normalised values have MNIST's mean and spread
-  for (let i = 0; i < count * pixels; i++) images[i] = table[rng.next() < 0.19 ? Math.floor(128 + 128 * rng.next()) : 0] as number;
+  for (let i = 0; i < count * pixels; i++)
+    images[i] = table[rng.next() < 0.19 ? Math.floor(128 + 128 * rng.next()) : 0] as number;
   for (let i = 0; i < count; i++) labels[i] = BigInt(Math.floor(rng.next() * 10));
   return { kind: 'synthetic', images, labels, count, pixels, ...(note ? { note } : {}) };
 }
 
 /** Batches cut from a pool in turn, wrapping around. */
-export function batchAt(pool: ImagePool, batchSize: number, k: number): { images: Float32Array; labels: BigInt64Array } {
+export function batchAt(
+  pool: ImagePool,
+  batchSize: number,
+  k: number,
+): { images: Float32Array; labels: BigInt64Array } {
   const batches = Math.max(1, Math.floor(pool.count / batchSize));
   const start = (k % batches) * batchSize;
-  if (start + batchSize > pool.count) throw new Error(`the image pool (${pool.count}) is smaller than a batch (${batchSize})`);
+  if (start + batchSize > pool.count)
+    throw new Error(`the image pool (${pool.count}) is smaller than a batch (${batchSize})`);
   return {
     images: pool.images.subarray(start * pool.pixels, (start + batchSize) * pool.pixels),
     labels: pool.labels.subarray(start, start + batchSize),

@@ -18,7 +18,10 @@ export interface FlopCount {
 
 function dims(node: Node, v: Value | null | undefined, what: string): number[] {
   if (!v) throw new Error(`${node.name}: no ${what}`);
-  if (!v.shape.every((d) => typeof d === 'number')) throw new Error(`${node.name}: ${what} ${v.name} has a symbolic shape ${formatShape(v.shape)}; count FLOPs on a graph with a fixed batch`);
+  if (!v.shape.every((d) => typeof d === 'number'))
+    throw new Error(
+      `${node.name}: ${what} ${v.name} has a symbolic shape ${formatShape(v.shape)}; count FLOPs on a graph with a fixed batch`,
+    );
   return v.shape as number[];
 }
 

@@ -34,7 +34,11 @@ export interface BenchOptions {
 export interface BenchCallbacks {
   /** a line of progress: what is being prepared or measured */
   readonly onNote?: (line: string) => void;
-  readonly onRound?: (round: number, rounds: number, results: Readonly<Record<string, Measurement | { error: string }>>) => void;
+  readonly onRound?: (
+    round: number,
+    rounds: number,
+    results: Readonly<Record<string, Measurement | { error: string }>>,
+  ) => void;
 }
 
 export interface ContenderSummary {
@@ -53,11 +57,26 @@ export interface ContenderSummary {
 export interface BenchResult {
   readonly startedAt: string;
   readonly seconds: number;
-  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string; readonly loadavgBefore: readonly number[]; readonly loadavgAfter: readonly number[] };
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly node: string;
+    readonly loadavgBefore: readonly number[];
+    readonly loadavgAfter: readonly number[];
+  };
   readonly options: BenchOptions;
   readonly data: { readonly kind: DataKind; readonly note: string | null };
-  readonly flops: { readonly trainStep: number; readonly forward: number; readonly trainStepByOp: Readonly<Record<string, number>> };
-  readonly gemm: readonly { readonly threads: number; readonly size: number; readonly gflops: number | null; readonly floorMs: number | null }[];
+  readonly flops: {
+    readonly trainStep: number;
+    readonly forward: number;
+    readonly trainStepByOp: Readonly<Record<string, number>>;
+  };
+  readonly gemm: readonly {
+    readonly threads: number;
+    readonly size: number;
+    readonly gflops: number | null;
+    readonly floorMs: number | null;
+  }[];
   readonly contenders: readonly ContenderSummary[];
   readonly ratios: readonly Ratio[];
   readonly skipped: readonly PeerSkip[];
@@ -65,7 +84,11 @@ export interface BenchResult {
 }
 
 /** Training-step and forward FLOPs of a configuration at a batch size. */
-export function stepFlops(config: CnnConfig, optimizer: string, batchSize: number): { trainStep: number; forward: number; trainStepByOp: Record<string, number> } {
+export function stepFlops(
+  config: CnnConfig,
+  optimizer: string,
+  batchSize: number,
+): { trainStep: number; forward: number; trainStepByOp: Record<string, number> } {
   const train = countFlops(buildTrainStep(config, { optimizer, batchSize }).graph);
   const { graph, logits } = buildCnn(config, { training: false, batch: batchSize });
   graph.output(logits, 'logits');
@@ -87,7 +110,9 @@ export async function runBench(o: BenchOptions, callbacks: BenchCallbacks = {}):
   if (pool.note) note(pool.note);
   const nchwcBlock = await nchwcBlockSize();
   const workload = buildWorkload(o.config, o.optimizer, o.batchSize, pool, nchwcBlock);
-  note(`onnxruntime-node trains the graph train builds: im2col conv gradients${nchwcBlock ? `, image conv as NCHWc (blocks of ${nchwcBlock})` : ''}; onnxruntime-web (WASM) the graph the training page runs there: im2col conv gradients`);
+  note(
+    `onnxruntime-node trains the graph train builds: im2col conv gradients${nchwcBlock ? `, image conv as NCHWc (blocks of ${nchwcBlock})` : ''}; onnxruntime-web (WASM) the graph the training page runs there: im2col conv gradients`,
+  );
 
   const ours: Contender[] = [];
   const peers: Contender[] = [];
@@ -126,7 +151,8 @@ export async function runBench(o: BenchOptions, callbacks: BenchCallbacks = {}):
       callbacks.onRound?.(r + 1, o.rounds, results);
     }
 
-    const gemmRate = (threads: number): number | null => median((rounds.get(`gemm-${threads}t`) ?? []).map((m) => ('gemmGflops' in m ? m.gemmGflops : undefined)));
+    const gemmRate = (threads: number): number | null =>
+      median((rounds.get(`gemm-${threads}t`) ?? []).map((m) => ('gemmGflops' in m ? m.gemmGflops : undefined)));
     const contenders = order.map((c): ContenderSummary => {
       const rs = rounds.get(c.name) ?? [];
       const pick = (k: keyof Measurement) => median(rs.map((m) => ('error' in m ? undefined : m[k])));
@@ -152,7 +178,13 @@ export async function runBench(o: BenchOptions, callbacks: BenchCallbacks = {}):
     return {
       startedAt,
       seconds: (performance.now() - started) / 1000,
-      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgBefore, loadavgAfter: loadavg() },
+      machine: {
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        loadavgBefore,
+        loadavgAfter: loadavg(),
+      },
       options: o,
       data: { kind: pool.kind, note: pool.note ?? null },
       flops,

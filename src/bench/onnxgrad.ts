@@ -29,7 +29,13 @@ export interface Workload {
 }
 
 /** `nchwcBlock`: this CPU's NCHWc block size, which the trainer's graph for onnxruntime-node uses. */
-export function buildWorkload(config: CnnConfig, optimizer: string, batchSize: number, pool: ImagePool, nchwcBlock: number | null): Workload {
+export function buildWorkload(
+  config: CnnConfig,
+  optimizer: string,
+  batchSize: number,
+  pool: ImagePool,
+  nchwcBlock: number | null,
+): Workload {
   // the manifest (names, shapes) is the same for every form
   const { graph, manifest } = buildTrainStep(config, { optimizer, batchSize, convGradients: 'im2col' });
   const initial = new Map<string, TensorData>();
@@ -39,9 +45,23 @@ export function buildWorkload(config: CnnConfig, optimizer: string, batchSize: n
     initial.set(s.name, { dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
   }
   const inferBytes = exportModel(buildInferenceGraph(config));
-  const nodeForm = buildTrainStep(config, { optimizer, batchSize, convGradients: NODE_CONV_GRADIENTS, nchwcBlock }).graph;
+  const nodeForm = buildTrainStep(config, {
+    optimizer,
+    batchSize,
+    convGradients: NODE_CONV_GRADIENTS,
+    nchwcBlock,
+  }).graph;
   const trainBytesWasm = exportModel(graph, { parametersAs: 'inputs' });
-  return { config, batchSize, trainBytesNode: exportModel(nodeForm, { parametersAs: 'inputs' }), trainBytesWasm, manifest, initial, inferBytes, pool };
+  return {
+    config,
+    batchSize,
+    trainBytesNode: exportModel(nodeForm, { parametersAs: 'inputs' }),
+    trainBytesWasm,
+    manifest,
+    initial,
+    inferBytes,
+    pool,
+  };
 }
 
 /** A training step and the two inference sizes, on one runtime; `step` gets fresh noise each call. */
@@ -53,7 +73,14 @@ interface Runtime {
 
 const LR = 1e-4;
 
-function contender(name: string, kind: Contender['kind'], threads: number, w: Workload, counts: RoundCounts, rt: Runtime): Contender {
+function contender(
+  name: string,
+  kind: Contender['kind'],
+  threads: number,
+  w: Workload,
+  counts: RoundCounts,
+  rt: Runtime,
+): Contender {
   const size = w.config.inputSize;
   const rng = new Mulberry32(7);
   const noise = w.manifest.dropout.map((d) => new Float32Array(d.shape.reduce((a, b) => a * b, 1)));
@@ -92,7 +119,12 @@ function contender(name: string, kind: Contender['kind'], threads: number, w: Wo
 }
 
 /** onnxruntime-node: the trainer's StepRunner, and an inference session with the same thread count. */
-export async function nodeContender(w: Workload, threads: number, counts: RoundCounts, spinning: boolean): Promise<Contender> {
+export async function nodeContender(
+  w: Workload,
+  threads: number,
+  counts: RoundCounts,
+  spinning: boolean,
+): Promise<Contender> {
   // the graph the trainer builds for onnxruntime-node
   const runner = await StepRunner.create(w.trainBytesNode, w.manifest, w.initial, { threads, spinning });
   const session = await createSession(w.inferBytes, { threads, spinning });

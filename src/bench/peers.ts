@@ -57,7 +57,12 @@ interface Command {
 /** Runs a command to its end; rejects with the tail of its output when it fails. */
 function runCommand(c: Command, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(c.file, [...c.args], { cwd: c.cwd, env: { ...process.env, ...c.env }, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(c.file, [...c.args], {
+      cwd: c.cwd,
+      env: { ...process.env, ...c.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
     const chunks: string[] = [];
     child.stdout.on('data', (d: Buffer) => chunks.push(d.toString()));
     child.stderr.on('data', (d: Buffer) => chunks.push(d.toString()));
@@ -65,12 +70,23 @@ function runCommand(c: Command, timeoutMs: number): Promise<string> {
     child.on('close', (code, signal) => {
       const out = chunks.join('');
       if (code === 0) resolve(out);
-      else reject(new Error(`${c.file} ${c.args.join(' ')} ${signal ? `was killed (${signal})` : `exited with ${code}`}: ${out.trim().split('\n').slice(-3).join(' | ')}`));
+      else
+        reject(
+          new Error(
+            `${c.file} ${c.args.join(' ')} ${signal ? `was killed (${signal})` : `exited with ${code}`}: ${out.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
     });
   });
 }
 
-function peerContender(name: string, kind: Contender['kind'], threads: number, command: Command, timeoutMs: number): Contender {
+function peerContender(
+  name: string,
+  kind: Contender['kind'],
+  threads: number,
+  command: Command,
+  timeoutMs: number,
+): Contender {
   return {
     name,
     kind,
@@ -101,8 +117,10 @@ export interface PeerOptions {
 /** Copies the peers folder into the cache, keeping node_modules while package-lock.json is unchanged. */
 export function preparePeersDir(source: string, onNote: (line: string) => void): string {
   const dest = PEERS_CACHE;
-  const lock = (dir: string) => (existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json'), 'utf8') : '');
-  if (existsSync(dest) && lock(dest) !== lock(source)) rmSync(join(dest, 'node_modules'), { recursive: true, force: true });
+  const lock = (dir: string) =>
+    existsSync(join(dir, 'package-lock.json')) ? readFileSync(join(dir, 'package-lock.json'), 'utf8') : '';
+  if (existsSync(dest) && lock(dest) !== lock(source))
+    rmSync(join(dest, 'node_modules'), { recursive: true, force: true });
   for (const entry of readdirSync(source)) {
     if (entry !== 'node_modules') cpSync(join(source, entry), join(dest, entry), { recursive: true });
   }
@@ -111,7 +129,9 @@ export function preparePeersDir(source: string, onNote: (line: string) => void):
     const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dest, encoding: 'utf8', timeout: 600_000 });
     if (r.status !== 0) {
       rmSync(join(dest, 'node_modules'), { recursive: true, force: true });
-      throw new Error(`npm ci in ${dest} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-2).join(' | ')}`);
+      throw new Error(
+        `npm ci in ${dest} failed: ${(r.stderr || r.stdout || String(r.error)).trim().split('\n').slice(-2).join(' | ')}`,
+      );
     }
   }
   return dest;
@@ -120,13 +140,23 @@ export function preparePeersDir(source: string, onNote: (line: string) => void):
 /** Why PyTorch cannot run here, or null when it can. */
 export function torchMissing(): string | null {
   if (!existsSync(TORCH_PYTHON)) return `${TORCH_PYTHON} is missing`;
-  if (!existsSync(OPENBLAS_PTHREAD)) return `${OPENBLAS_PTHREAD} is missing (libopenblas0-pthread; without it torch uses the slow reference BLAS)`;
-  const r = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, LD_LIBRARY_PATH: OPENBLAS_PTHREAD } });
-  return r.status === 0 ? null : `Debian's python3 cannot import torch (${(r.stderr || String(r.error)).trim().split('\n').pop()})`;
+  if (!existsSync(OPENBLAS_PTHREAD))
+    return `${OPENBLAS_PTHREAD} is missing (libopenblas0-pthread; without it torch uses the slow reference BLAS)`;
+  const r = spawnSync(TORCH_PYTHON, ['-c', 'import torch'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, LD_LIBRARY_PATH: OPENBLAS_PTHREAD },
+  });
+  return r.status === 0
+    ? null
+    : `Debian's python3 cannot import torch (${(r.stderr || String(r.error)).trim().split('\n').pop()})`;
 }
 
 /** PyTorch at each thread count and TF.js wasm (1 thread), or the reasons they are skipped. */
-export function peerContenders(o: PeerOptions, onNote: (line: string) => void): { contenders: Contender[]; skipped: PeerSkip[] } {
+export function peerContenders(
+  o: PeerOptions,
+  onNote: (line: string) => void,
+): { contenders: Contender[]; skipped: PeerSkip[] } {
   const contenders: Contender[] = [];
   const skipped: PeerSkip[] = [];
   const timeout = o.timeoutMs ?? 600_000;
@@ -149,11 +179,32 @@ export function peerContenders(o: PeerOptions, onNote: (line: string) => void): 
       continue;
     }
     const args = ['torch_mnist.py', '--steps', '0', '--threads', String(t), '--bench-steps', String(o.torchSteps)];
-    contenders.push(peerContender(name, 'torch', t, { file: TORCH_PYTHON, args, cwd: dir, env: { LD_LIBRARY_PATH: OPENBLAS_PTHREAD } }, timeout));
+    contenders.push(
+      peerContender(
+        name,
+        'torch',
+        t,
+        { file: TORCH_PYTHON, args, cwd: dir, env: { LD_LIBRARY_PATH: OPENBLAS_PTHREAD } },
+        timeout,
+      ),
+    );
   }
   if (existsSync(join(dir, 'node_modules', '@tensorflow', 'tfjs-backend-wasm'))) {
-    const args = ['tfjs_mnist.js', '--backend', 'wasm', '--grad', 'tuned', '--threads', '1', '--steps', '0', '--bench-steps', String(o.tfjsSteps)];
+    const args = [
+      'tfjs_mnist.js',
+      '--backend',
+      'wasm',
+      '--grad',
+      'tuned',
+      '--threads',
+      '1',
+      '--steps',
+      '0',
+      '--bench-steps',
+      String(o.tfjsSteps),
+    ];
     contenders.push(peerContender('tfjs-wasm-1t', 'tfjs-wasm', 1, { file: process.execPath, args, cwd: dir }, timeout));
-  } else skipped.push({ contender: 'tfjs-wasm-1t', reason: `@tensorflow/tfjs-backend-wasm is not installed in ${dir}` });
+  } else
+    skipped.push({ contender: 'tfjs-wasm-1t', reason: `@tensorflow/tfjs-backend-wasm is not installed in ${dir}` });
   return { contenders, skipped };
 }

@@ -32,7 +32,8 @@ export const TARGETS: Readonly<Record<RatioMetric, Ratio['target']>> = Object.fr
   'share of GEMM limit': { op: '>=', value: 0.8 },
 });
 
-const divide = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : a / b);
+const divide = (a: number | null, b: number | null): number | null =>
+  a === null || b === null || b === 0 ? null : a / b;
 
 function ratio(contender: RatioInput, against: string, metric: RatioMetric, value: number | null): Ratio {
   const target = TARGETS[metric];

@@ -34,8 +34,14 @@ export function randomAffine(rng: Mulberry32, options: AugmentOptions = {}): Aff
  * sample, so there are no holes.
  */
 export function applyAffine(
-  src: Float32Array, srcOffset: number, dst: Float32Array, dstOffset: number,
-  height: number, width: number, t: Affine, fill: number,
+  src: Float32Array,
+  srcOffset: number,
+  dst: Float32Array,
+  dstOffset: number,
+  height: number,
+  width: number,
+  t: Affine,
+  fill: number,
 ): void {
   const cx = (width - 1) / 2;
   const cy = (height - 1) / 2;
@@ -71,8 +77,13 @@ export function applyAffine(
 
 /** Augments `count` images of height*width stored back to back in `images`, in place. */
 export function augmentBatch(
-  images: Float32Array, count: number, height: number, width: number,
-  rng: Mulberry32, fill: number, options: AugmentOptions = {},
+  images: Float32Array,
+  count: number,
+  height: number,
+  width: number,
+  rng: Mulberry32,
+  fill: number,
+  options: AugmentOptions = {},
 ): void {
   const size = height * width;
   const scratch = new Float32Array(size);

@@ -55,7 +55,8 @@ export class BatchCursor {
   constructor(subset: Subset, options: CursorOptions, state?: CursorState) {
     const { batchSize, seed } = options;
     checkSeed(seed);
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
     const keep = options.remainder === 'keep';
     this.stepsPerEpoch = keep ? Math.ceil(subset.count / batchSize) : Math.floor(subset.count / batchSize);
     if (this.stepsPerEpoch === 0) {
@@ -79,7 +80,9 @@ export class BatchCursor {
   restore(state: CursorState): void {
     const { epoch, batch } = state;
     if (!Number.isInteger(epoch) || epoch < 0 || !Number.isInteger(batch) || batch < 0 || batch > this.stepsPerEpoch) {
-      throw new RangeError(`cursor state (epoch ${epoch}, batch ${batch}) is outside 0..${this.stepsPerEpoch} batches per epoch`);
+      throw new RangeError(
+        `cursor state (epoch ${epoch}, batch ${batch}) is outside 0..${this.stepsPerEpoch} batches per epoch`,
+      );
     }
     if ((state.augmentState === undefined) !== (this.#rng === null)) {
       throw new RangeError('cursor state and options disagree about augmentation');

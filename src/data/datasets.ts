@@ -39,12 +39,25 @@ export function loadDataset(options: SourceOptions = {}): Dataset {
         `but the training images (${files.trainImages}) are ${trainImages.height}x${trainImages.width}`,
     );
   }
-  const dataset: Dataset = { name: source.name, classNames, train, test, height: trainImages.height, width: trainImages.width };
+  const dataset: Dataset = {
+    name: source.name,
+    classNames,
+    train,
+    test,
+    height: trainImages.height,
+    width: trainImages.width,
+  };
   if (source.normalization) dataset.normalization = source.normalization;
   return dataset;
 }
 
-function pair(imagesPath: string, images: Uint8Array, count: number, labelsPath: string, numClasses: number): LabelledImages {
+function pair(
+  imagesPath: string,
+  images: Uint8Array,
+  count: number,
+  labelsPath: string,
+  numClasses: number,
+): LabelledImages {
   const { labels, count: labelCount } = readLabelsFile(labelsPath, numClasses);
   if (labelCount !== count) {
     throw new DataError(`${labelsPath}: ${labelCount} labels, but ${imagesPath} has ${count} images`);

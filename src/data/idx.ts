@@ -53,7 +53,9 @@ export function parseLabels(bytes: Uint8Array, name: string, numClasses = 10): I
   for (let i = 0; i < data.length; i++) {
     const label = data[i] as number;
     if (label >= numClasses) {
-      throw new DataError(`${name}: label ${label} at index ${i} is out of range (${numClasses} classes: 0..${numClasses - 1})`);
+      throw new DataError(
+        `${name}: label ${label} at index ${i} is out of range (${numClasses} classes: 0..${numClasses - 1})`,
+      );
     }
   }
   return { count: dims[0] as number, labels: data };
@@ -109,7 +111,9 @@ function parseIdx(bytes: Uint8Array, name: string, kind: Kind): { dims: number[]
   const expected = count * itemBytes;
   const actual = bytes.length - headerBytes;
   const what = kind === 'images' ? `${count} images of ${dims[1]}x${dims[2]} (${expected} bytes)` : `${count} items`;
-  if (actual < expected) throw new DataError(`${name}: truncated: header says ${what}, file has ${actual} bytes of data`);
-  if (actual > expected) throw new DataError(`${name}: ${actual - expected} trailing bytes after the ${what} the header declares`);
+  if (actual < expected)
+    throw new DataError(`${name}: truncated: header says ${what}, file has ${actual} bytes of data`);
+  if (actual > expected)
+    throw new DataError(`${name}: ${actual - expected} trailing bytes after the ${what} the header declares`);
   return { dims, data: bytes.subarray(headerBytes) };
 }

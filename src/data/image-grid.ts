@@ -36,7 +36,8 @@ export function renderImageGrid(options: GridOptions): Buffer {
   if (images.length !== count * height * width) {
     throw new RangeError(`renderImageGrid: ${images.length} bytes for ${count} images of ${height}x${width}`);
   }
-  if (predicted && predicted.length !== count) throw new RangeError(`renderImageGrid: ${predicted.length} predictions for ${count} images`);
+  if (predicted && predicted.length !== count)
+    throw new RangeError(`renderImageGrid: ${predicted.length} predictions for ${count} images`);
   const columns = options.columns ?? Math.ceil(Math.sqrt(count));
   const rows = Math.ceil(count / columns);
   const cellW = width * scale;
@@ -60,7 +61,16 @@ export function renderImageGrid(options: GridOptions): Buffer {
     drawImage(png, images.subarray(i * height * width, (i + 1) * height * width), width, x0, y0, scale);
     const maxChars = Math.floor((cellW + 1) / (ADVANCE * textScale));
     drawText(png, fit(labels[i] ?? '', maxChars), x0, y0 + cellH + 3, cellW, textScale, TEXT);
-    if (predicted) drawText(png, fit(`> ${predicted[i] ?? ''}`, maxChars), x0, y0 + cellH + 3 + lineH, cellW, textScale, wrong ? WRONG : TEXT);
+    if (predicted)
+      drawText(
+        png,
+        fit(`> ${predicted[i] ?? ''}`, maxChars),
+        x0,
+        y0 + cellH + 3 + lineH,
+        cellW,
+        textScale,
+        wrong ? WRONG : TEXT,
+      );
   }
   return PNG.sync.write(png);
 }

@@ -13,9 +13,23 @@ export type DatasetName = (typeof DATASET_NAMES)[number];
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
-const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const FASHION = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
-export const CLASS_NAMES: Readonly<Record<DatasetName, readonly string[]>> = { mnist: DIGITS, 'fashion-mnist': FASHION };
+export const CLASS_NAMES: Readonly<Record<DatasetName, readonly string[]>> = {
+  mnist: DIGITS,
+  'fashion-mnist': FASHION,
+};
 
 export interface DataFiles {
   trainImages: string;
@@ -57,19 +71,27 @@ export function isDatasetName(name: string): name is DatasetName {
 export function resolveSource(options: SourceOptions = {}): DataSource {
   const dataset = options.dataset ?? 'mnist';
   if (!isDatasetName(dataset)) {
-    throw new DataError(`unknown dataset '${dataset}' (choose one of: ${DATASET_NAMES.join(', ')}, or give --data-dir)`);
+    throw new DataError(
+      `unknown dataset '${dataset}' (choose one of: ${DATASET_NAMES.join(', ')}, or give --data-dir)`,
+    );
   }
   if (options.dataDir !== undefined) {
     // A user folder keeps the class names of the named dataset, but its statistics are computed,
     // since nothing says the folder holds exactly that dataset.
-    return { name: `${dataset} (${options.dataDir})`, classNames: CLASS_NAMES[dataset], files: findFiles(options.dataDir) };
+    return {
+      name: `${dataset} (${options.dataDir})`,
+      classNames: CLASS_NAMES[dataset],
+      files: findFiles(options.dataDir),
+    };
   }
   if (dataset === 'mnist') {
     return { name: 'mnist', classNames: DIGITS, files: findFiles(mnistDataDir()), normalization: MNIST_NORMALIZATION };
   }
   const dir = options.fashionDir ?? FASHION_MNIST_DIR;
   if (!existsSync(dir)) {
-    throw new DataError(`fashion-mnist: ${dir} not found; install it with: apt-get install dataset-fashion-mnist (or give --data-dir)`);
+    throw new DataError(
+      `fashion-mnist: ${dir} not found; install it with: apt-get install dataset-fashion-mnist (or give --data-dir)`,
+    );
   }
   return { name: 'fashion-mnist', classNames: FASHION, files: findFiles(dir) };
 }

@@ -41,7 +41,9 @@ export function splitDataset(dataset: Dataset, options: SplitOptions = {}): Spli
   const validationSize = options.validationSize ?? Math.round(n / 6);
   checkSeed(seed);
   if (!Number.isInteger(validationSize) || validationSize < 0 || validationSize >= n) {
-    throw new RangeError(`validation size must be an integer from 0 to ${n - 1} (the training set has ${n} images), got ${validationSize}`);
+    throw new RangeError(
+      `validation size must be an integer from 0 to ${n - 1} (the training set has ${n} images), got ${validationSize}`,
+    );
   }
   if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
     throw new RangeError(`limit must be a positive integer, got ${options.limit}`);

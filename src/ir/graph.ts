@@ -93,13 +93,26 @@ export class Graph {
   }
 
   /** Adds a node whose output types and shapes the caller (an op builder) has inferred. */
-  addNode(opType: string, inputs: readonly (Value | null)[], attributes: Attributes, outputs: readonly OutputSpec[], domain?: string): Value[] {
+  addNode(
+    opType: string,
+    inputs: readonly (Value | null)[],
+    attributes: Attributes,
+    outputs: readonly OutputSpec[],
+    domain?: string,
+  ): Value[] {
     for (const input of inputs) {
       if (input && input.graph !== this) throw new Error(`${opType}: input ${input.name} belongs to another graph`);
     }
     const name = this.nodeName(opType, domain);
     const values: Value[] = [];
-    const node: Node = { opType, name, inputs: [...inputs], outputs: values, attributes, ...(domain ? { domain } : {}) };
+    const node: Node = {
+      opType,
+      name,
+      inputs: [...inputs],
+      outputs: values,
+      attributes,
+      ...(domain ? { domain } : {}),
+    };
     outputs.forEach((spec, i) => {
       const outName = spec.name ?? (outputs.length === 1 ? `${name}_out` : `${name}_out${i}`);
       values.push(new Value(this, this.claim(outName), spec.dtype, spec.shape, 'node', node));
@@ -113,7 +126,13 @@ export class Graph {
    * (src/autodiff/share-patches.ts). The outputs and all their uses stay; the new inputs may come
    * from nodes made later, which liveNodes (and so export) places first.
    */
-  rewrite(node: Node, opType: string, inputs: readonly (Value | null)[], attributes: Attributes, domain?: string): void {
+  rewrite(
+    node: Node,
+    opType: string,
+    inputs: readonly (Value | null)[],
+    attributes: Attributes,
+    domain?: string,
+  ): void {
     if (!this.nodes.includes(node)) throw new Error(`graph ${this.name}: ${node.name} is not one of its nodes`);
     const mutable = node as { -readonly [K in keyof Node]: Node[K] };
     Object.assign(mutable, { opType, name: this.nodeName(opType, domain), inputs: [...inputs], attributes, domain });
@@ -134,7 +153,10 @@ export class Graph {
   output(value: Value, name: string = value.name): Value {
     let out = value;
     if (value.kind !== 'node' || this.outputs.includes(value)) {
-      if (name === value.name) throw new Error(`graph ${this.name}: ${value.kind} '${name}' needs another name to be an output (an Identity copies it)`);
+      if (name === value.name)
+        throw new Error(
+          `graph ${this.name}: ${value.kind} '${name}' needs another name to be an output (an Identity copies it)`,
+        );
       [out] = this.addNode('Identity', [value], {}, [{ dtype: value.dtype, shape: value.shape, name }]) as [Value];
     } else if (value.name !== name) {
       this.claim(name);

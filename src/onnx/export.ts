@@ -23,9 +23,15 @@ export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelPr
   const live = liveNodes(graph);
   const used = new Set(live.flatMap((n) => n.inputs));
   const asInputs = options.parametersAs === 'inputs';
-  const params = [...graph.parameters.entries()].map(([name, p]) => ({ value: p.value, data: options.weights?.get(name) ?? p.init }));
+  const params = [...graph.parameters.entries()].map(([name, p]) => ({
+    value: p.value,
+    data: options.weights?.get(name) ?? p.init,
+  }));
   for (const p of params) {
-    if (p.data.dims.join() !== p.value.shape.join()) throw new Error(`weights for ${p.value.name}: dims [${p.data.dims.join(', ')}] do not match [${p.value.shape.join(', ')}]`);
+    if (p.data.dims.join() !== p.value.shape.join())
+      throw new Error(
+        `weights for ${p.value.name}: dims [${p.data.dims.join(', ')}] do not match [${p.value.shape.join(', ')}]`,
+      );
   }
   const initializers = [
     ...(asInputs ? [] : params.map((p) => toTensorProto(p.value.name, p.data))),
@@ -43,7 +49,10 @@ export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelPr
   return onnx.ModelProto.create({
     irVersion: IR_VERSION,
     // other domains (ONNX Runtime's own ops) are all at version 1
-    opsetImport: [{ domain: '', version: OPSET }, ...[...new Set(live.flatMap((n) => (n.domain ? [n.domain] : [])))].map((domain) => ({ domain, version: 1 }))],
+    opsetImport: [
+      { domain: '', version: OPSET },
+      ...[...new Set(live.flatMap((n) => (n.domain ? [n.domain] : [])))].map((domain) => ({ domain, version: 1 })),
+    ],
     producerName: 'onnxgrad',
     producerVersion: VERSION,
     docString: options.docString ?? '',
@@ -55,7 +64,10 @@ export function toModelProto(graph: Graph, options: ExportOptions = {}): ModelPr
       input: inputs.map(valueInfoProto),
       output: graph.outputs.map(valueInfoProto),
       // shapes of intermediate values: readable in Netron and in the text form
-      valueInfo: live.flatMap((n) => n.outputs).filter((v) => !graph.outputs.includes(v)).map(valueInfoProto),
+      valueInfo: live
+        .flatMap((n) => n.outputs)
+        .filter((v) => !graph.outputs.includes(v))
+        .map(valueInfoProto),
     },
   });
 }

@@ -6,7 +6,11 @@ import type { Shape } from '../ir/shape.js';
 import { type AttributeProto, onnx, type ValueInfoProto } from './proto.js';
 import { toTensorProto } from './tensor-proto.js';
 
-export function valueInfoProto(v: { readonly name: string; readonly dtype: DType; readonly shape: Shape }): ValueInfoProto {
+export function valueInfoProto(v: {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: Shape;
+}): ValueInfoProto {
   const dim = v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name: v.name, type: { tensorType: { elemType: ONNX_DTYPE[v.dtype], shape: { dim } } } };
 }
@@ -14,11 +18,17 @@ export function valueInfoProto(v: { readonly name: string; readonly dtype: DType
 export function attributeProto(name: string, a: Attribute): AttributeProto {
   const T = onnx.AttributeProto.AttributeType;
   switch (a.kind) {
-    case 'int': return { name, type: T.INT, i: a.value };
-    case 'float': return { name, type: T.FLOAT, f: a.value };
-    case 'ints': return { name, type: T.INTS, ints: [...a.value] };
-    case 'floats': return { name, type: T.FLOATS, floats: [...a.value] };
-    case 'string': return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
-    case 'tensor': return { name, type: T.TENSOR, t: toTensorProto('', a.value) };
+    case 'int':
+      return { name, type: T.INT, i: a.value };
+    case 'float':
+      return { name, type: T.FLOAT, f: a.value };
+    case 'ints':
+      return { name, type: T.INTS, ints: [...a.value] };
+    case 'floats':
+      return { name, type: T.FLOATS, floats: [...a.value] };
+    case 'string':
+      return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
+    case 'tensor':
+      return { name, type: T.TENSOR, t: toTensorProto('', a.value) };
   }
 }

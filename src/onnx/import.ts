@@ -52,19 +52,29 @@ function toNumber(v: number | { toString(): string } | null | undefined): number
 function valueType(v: ValueInfoProto): ValueType {
   const name = v.name ?? '';
   const t = v.type?.tensorType;
-  if (!t) throw new Error(`ONNX import: value '${name}' is not a tensor (sequence, map and optional types are not supported)`);
-  const shape: Dim[] = (t.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue !== null && d.dimValue !== undefined ? toNumber(d.dimValue) : '?'));
+  if (!t)
+    throw new Error(
+      `ONNX import: value '${name}' is not a tensor (sequence, map and optional types are not supported)`,
+    );
+  const shape: Dim[] = (t.shape?.dim ?? []).map((d) =>
+    d.dimParam ? d.dimParam : d.dimValue !== null && d.dimValue !== undefined ? toNumber(d.dimValue) : '?',
+  );
   return { name, dtype: dtypeFromOnnx(t.elemType ?? 0), shape };
 }
 
 function attribute(a: AttributeProto, where: string): Attribute {
   const T = onnx.AttributeProto.AttributeType;
   switch (a.type) {
-    case T.INT: return attr.int(toNumber(a.i));
-    case T.FLOAT: return attr.float(a.f ?? 0);
-    case T.INTS: return attr.ints((a.ints ?? []).map(toNumber));
-    case T.FLOATS: return attr.floats(a.floats ?? []);
-    case T.STRING: return attr.string(new TextDecoder().decode(a.s ?? new Uint8Array()));
+    case T.INT:
+      return attr.int(toNumber(a.i));
+    case T.FLOAT:
+      return attr.float(a.f ?? 0);
+    case T.INTS:
+      return attr.ints((a.ints ?? []).map(toNumber));
+    case T.FLOATS:
+      return attr.floats(a.floats ?? []);
+    case T.STRING:
+      return attr.string(new TextDecoder().decode(a.s ?? new Uint8Array()));
     case T.TENSOR:
       if (!a.t) throw new Error(`ONNX import: ${where}: attribute ${a.name ?? '?'} has no tensor`);
       return attr.tensor(fromTensorProto(a.t));
@@ -92,7 +102,14 @@ export function importModelProto(model: ModelProto): ImportedModel {
     const where = `node ${name || `#${k}`} (${n.opType ?? '?'})`;
     const attributes: Record<string, Attribute> = {};
     for (const a of n.attribute ?? []) attributes[a.name ?? ''] = attribute(a, where);
-    return { opType: n.opType ?? '', name, domain: n.domain ?? '', inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attributes };
+    return {
+      opType: n.opType ?? '',
+      name,
+      domain: n.domain ?? '',
+      inputs: [...(n.input ?? [])],
+      outputs: [...(n.output ?? [])],
+      attributes,
+    };
   });
   return {
     irVersion: toNumber(model.irVersion),
@@ -123,7 +140,9 @@ export function readInitializers(bytes: Uint8Array): Map<string, TensorData> {
 export function valueTypeOf(model: ImportedModel, name: string): ValueType | undefined {
   const init = model.initializers.get(name);
   if (init) return { name, dtype: init.dtype, shape: init.dims };
-  return model.valueInfo.get(name) ?? model.inputs.find((v) => v.name === name) ?? model.outputs.find((v) => v.name === name);
+  return (
+    model.valueInfo.get(name) ?? model.inputs.find((v) => v.name === name) ?? model.outputs.find((v) => v.name === name)
+  );
 }
 
 // ---- back to bytes: the same field layout as export.ts, so export -> import -> encode is byte-identical
@@ -165,7 +184,9 @@ export function withInitializers(m: ImportedModel, weights: ReadonlyMap<string, 
     const old = initializers.get(name);
     if (!old) throw new Error(`model has no initializer '${name}'`);
     if (old.dims.join() !== t.dims.join() || old.dtype !== t.dtype) {
-      throw new Error(`initializer ${name}: ${t.dtype}[${t.dims.join(', ')}] does not match ${old.dtype}[${old.dims.join(', ')}]`);
+      throw new Error(
+        `initializer ${name}: ${t.dtype}[${t.dims.join(', ')}] does not match ${old.dtype}[${old.dims.join(', ')}]`,
+      );
     }
     initializers.set(name, t);
   }

@@ -23,5 +23,9 @@ export function readModelInfo(bytes: Uint8Array): ModelInfo {
   const dataset = props.get('dataset');
   const classNames = json<string[]>('classNames');
   const normalization = json<Normalization>('normalization');
-  return { ...(dataset ? { dataset } : {}), ...(classNames ? { classNames } : {}), ...(normalization ? { normalization } : {}) };
+  return {
+    ...(dataset ? { dataset } : {}),
+    ...(classNames ? { classNames } : {}),
+    ...(normalization ? { normalization } : {}),
+  };
 }

@@ -8,8 +8,24 @@ import { intAttr } from '../ir/attributes.js';
 
 /** Ops that make a row of their own. Other ops are glue: consecutive glue ops share one row. */
 const LAYER_OPS: ReadonlySet<string> = new Set([
-  'Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
-  'Flatten', 'Reshape', 'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softmax', 'LogSoftmax', 'Dropout', 'BatchNormalization',
+  'Conv',
+  'ConvTranspose',
+  'Gemm',
+  'MatMul',
+  'MaxPool',
+  'AveragePool',
+  'GlobalAveragePool',
+  'GlobalMaxPool',
+  'Flatten',
+  'Reshape',
+  'Relu',
+  'LeakyRelu',
+  'Sigmoid',
+  'Tanh',
+  'Softmax',
+  'LogSoftmax',
+  'Dropout',
+  'BatchNormalization',
 ]);
 
 /** Ops whose inputs after the first are weights: a graph input there is a parameter too (training graphs). */
@@ -67,12 +83,15 @@ function macsPerImage(model: ImportedModel, node: ImportedNode): number {
   const out = shapeOf(node.outputs[0]);
   // per image only where axis 0 is the batch (a training graph's weight gradients are not)
   if (WEIGHT_OPS.has(node.opType) && out?.[0] !== model.inputs[0]?.shape[0]) return Number.NaN;
-  const product = (dims: Shape | undefined) => (dims ? dims.reduce<number>((n, d) => (typeof d === 'number' ? n * d : Number.NaN), 1) : Number.NaN);
+  const product = (dims: Shape | undefined) =>
+    dims ? dims.reduce<number>((n, d) => (typeof d === 'number' ? n * d : Number.NaN), 1) : Number.NaN;
   switch (node.opType) {
     // each output element sums (C/group) x kH x kW products: the weight's dims after the first
-    case 'Conv': return perImage(out) * product(shapeOf(node.inputs[1])?.slice(1));
+    case 'Conv':
+      return perImage(out) * product(shapeOf(node.inputs[1])?.slice(1));
     // each input element scatters into (M/group) x kH x kW outputs
-    case 'ConvTranspose': return perImage(shapeOf(node.inputs[0])) * product(shapeOf(node.inputs[1])?.slice(1));
+    case 'ConvTranspose':
+      return perImage(shapeOf(node.inputs[0])) * product(shapeOf(node.inputs[1])?.slice(1));
     case 'Gemm': {
       const a = shapeOf(node.inputs[0]);
       const k = a?.[intAttr(node.attributes, 'transA', 0) === 1 ? 0 : 1];
@@ -82,7 +101,8 @@ function macsPerImage(model: ImportedModel, node: ImportedNode): number {
       const k = shapeOf(node.inputs[0])?.at(-1);
       return perImage(out) * (typeof k === 'number' ? k : Number.NaN);
     }
-    default: return 0;
+    default:
+      return 0;
   }
 }
 
@@ -94,11 +114,16 @@ function parameterDims(model: ImportedModel, node: ImportedNode, slot: number): 
   const name = node.inputs[slot] ?? '';
   const init = model.initializers.get(name);
   // onnxgrad's unnamed constants (const_N: a one-hot range, scalars) are not trainable
-  if (init) return (init.dtype === 'float32' || init.dtype === 'float64') && init.dims.length > 0 && !/^const_\d+$/.test(name) ? init.dims : undefined;
+  if (init)
+    return (init.dtype === 'float32' || init.dtype === 'float64') && init.dims.length > 0 && !/^const_\d+$/.test(name)
+      ? init.dims
+      : undefined;
   if (slot === 0 || !WEIGHT_OPS.has(node.opType)) return undefined;
   const input = model.inputs.find((v) => v.name === name);
   if (!input || (input.dtype !== 'float32' && input.dtype !== 'float64')) return undefined;
-  return input.shape.every((d): d is number => typeof d === 'number') && input.shape.length > 0 ? input.shape : undefined;
+  return input.shape.every((d): d is number => typeof d === 'number') && input.shape.length > 0
+    ? input.shape
+    : undefined;
 }
 
 /** A group's type: a known layer, or its first few distinct op types. */
@@ -187,10 +212,18 @@ function si(n: number, unit: string): string {
 /** The summary as an aligned text table with totals, for a terminal. */
 export function formatSummary(s: ModelSummary): string {
   const header = ['Layer (type)', 'Output shape', 'Param #', 'MACs / image'];
-  const body = s.rows.map((r) => [`${r.name} (${r.type})`, shapeText(r.outputShape), count(r.parameters), count(r.macsPerImage)]);
+  const body = s.rows.map((r) => [
+    `${r.name} (${r.type})`,
+    shapeText(r.outputShape),
+    count(r.parameters),
+    count(r.macsPerImage),
+  ]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => (row[c] ?? '').length)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('   ').trimEnd();
+    cells
+      .map((cell, c) => (c < 2 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .join('   ')
+      .trimEnd();
   const rule = (ch: string) => ch.repeat(widths.reduce((a, b) => a + b, 0) + 3 * (widths.length - 1));
   const lines = [
     `Model: ${s.graphName}`,
@@ -221,7 +254,11 @@ export function summaryToJson(s: ModelSummary): unknown {
       parameterBytes: s.parameterBytes,
       macsPerImage: num(s.macsPerImage),
       forwardFlopsPerImage: num(s.forwardFlopsPerImage),
-      trainingStepFlopsEstimate: { batch: s.trainingStep.batch, flops: num(s.trainingStep.flopsEstimate), rule: s.trainingStep.rule },
+      trainingStepFlopsEstimate: {
+        batch: s.trainingStep.batch,
+        flops: num(s.trainingStep.flopsEstimate),
+        rule: s.trainingStep.rule,
+      },
     },
   };
 }

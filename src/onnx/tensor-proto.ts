@@ -16,16 +16,22 @@ export function fromTensorProto(p: TensorProto): TensorData {
   if (raw) {
     const b = raw.buffer;
     data =
-      dtype === 'float32' ? new Float32Array(b)
-      : dtype === 'float64' ? new Float64Array(b)
-      : dtype === 'int64' ? new BigInt64Array(b)
-      : raw;
+      dtype === 'float32'
+        ? new Float32Array(b)
+        : dtype === 'float64'
+          ? new Float64Array(b)
+          : dtype === 'int64'
+            ? new BigInt64Array(b)
+            : raw;
   } else {
     data =
-      dtype === 'float32' ? Float32Array.from(p.floatData ?? [])
-      : dtype === 'float64' ? Float64Array.from(p.doubleData ?? [])
-      : dtype === 'int64' ? BigInt64Array.from((p.int64Data ?? []).map((v) => BigInt(v.toString())))
-      : Uint8Array.from((p.int32Data ?? []).map(Number));
+      dtype === 'float32'
+        ? Float32Array.from(p.floatData ?? [])
+        : dtype === 'float64'
+          ? Float64Array.from(p.doubleData ?? [])
+          : dtype === 'int64'
+            ? BigInt64Array.from((p.int64Data ?? []).map((v) => BigInt(v.toString())))
+            : Uint8Array.from((p.int32Data ?? []).map(Number));
   }
   return tensor(dtype, dims, data);
 }

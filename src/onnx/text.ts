@@ -32,13 +32,20 @@ function tensorText(p: TensorProto): string {
 function attributeText(a: AttributeProto): string {
   const T = onnx.AttributeProto.AttributeType;
   switch (a.type) {
-    case T.INT: return `${a.name}=${String(a.i)}`;
-    case T.FLOAT: return `${a.name}=${Number((a.f ?? 0).toPrecision(6))}`;
-    case T.INTS: return `${a.name}=[${(a.ints ?? []).map(String).join(', ')}]`;
-    case T.FLOATS: return `${a.name}=[${(a.floats ?? []).join(', ')}]`;
-    case T.STRING: return `${a.name}="${new TextDecoder().decode(a.s ?? new Uint8Array())}"`;
-    case T.TENSOR: return `${a.name}=${a.t ? tensorText(a.t) : '?'}`;
-    default: return `${a.name}=?`;
+    case T.INT:
+      return `${a.name}=${String(a.i)}`;
+    case T.FLOAT:
+      return `${a.name}=${Number((a.f ?? 0).toPrecision(6))}`;
+    case T.INTS:
+      return `${a.name}=[${(a.ints ?? []).map(String).join(', ')}]`;
+    case T.FLOATS:
+      return `${a.name}=[${(a.floats ?? []).join(', ')}]`;
+    case T.STRING:
+      return `${a.name}="${new TextDecoder().decode(a.s ?? new Uint8Array())}"`;
+    case T.TENSOR:
+      return `${a.name}=${a.t ? tensorText(a.t) : '?'}`;
+    default:
+      return `${a.name}=?`;
   }
 }
 
@@ -46,7 +53,8 @@ export function modelToText(model: ModelProto): string {
   const g = model.graph;
   if (!g) return '(no graph)\n';
   const types = new Map<string, string>();
-  for (const v of [...(g.input ?? []), ...(g.valueInfo ?? []), ...(g.output ?? [])]) types.set(v.name ?? '', typeText(v));
+  for (const v of [...(g.input ?? []), ...(g.valueInfo ?? []), ...(g.output ?? [])])
+    types.set(v.name ?? '', typeText(v));
   const opset = (model.opsetImport ?? []).map((o) => `${o.domain || 'ai.onnx'} ${String(o.version)}`).join(', ');
   const lines = [`graph ${g.name ?? ''} (ir ${String(model.irVersion)}, opset ${opset})`, 'inputs:'];
   for (const v of g.input ?? []) lines.push(`  ${v.name}: ${typeText(v)}`);
@@ -56,7 +64,9 @@ export function modelToText(model: ModelProto): string {
   for (const n of g.node ?? []) {
     const outs = (n.output ?? []).map((o) => `${o}: ${types.get(o) ?? '?'}`).join(', ');
     const attrs = (n.attribute ?? []).map(attributeText).join(', ');
-    lines.push(`  ${outs} = ${n.domain ? `${n.domain}.` : ''}${n.opType}(${(n.input ?? []).join(', ')})${attrs ? ` {${attrs}}` : ''}`);
+    lines.push(
+      `  ${outs} = ${n.domain ? `${n.domain}.` : ''}${n.opType}(${(n.input ?? []).join(', ')})${attrs ? ` {${attrs}}` : ''}`,
+    );
   }
   lines.push('outputs:');
   for (const v of g.output ?? []) lines.push(`  ${v.name}: ${typeText(v)}`);

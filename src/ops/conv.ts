@@ -18,13 +18,21 @@ export interface ConvTranspose2dOptions extends Conv2dOptions {
 }
 
 /** out = floor((in + padBegin + padEnd - dilation*(k-1) - 1) / stride) + 1 */
-export function convOutputSize(input: number, kernel: number, stride: number, padBegin: number, padEnd: number, dilation: number): number {
+export function convOutputSize(
+  input: number,
+  kernel: number,
+  stride: number,
+  padBegin: number,
+  padEnd: number,
+  dilation: number,
+): number {
   return Math.floor((input + padBegin + padEnd - dilation * (kernel - 1) - 1) / stride) + 1;
 }
 
 function staticDim(op: string, x: Value, axis: number): number {
   const d = x.shape[axis];
-  if (typeof d !== 'number') throw new ShapeError(`${op}: axis ${axis} of ${x.name} ${formatShape(x.shape)} must be static`);
+  if (typeof d !== 'number')
+    throw new ShapeError(`${op}: axis ${axis} of ${x.name} ${formatShape(x.shape)} must be static`);
   return d;
 }
 
@@ -46,15 +54,25 @@ export function conv2d(x: Value, w: Value, b: Value | null, o: Conv2dOptions = {
   const [dh, dw] = o.dilations ?? [1, 1];
   const group = o.group ?? 1;
   const channels = x.shape[1];
-  if (typeof channels !== 'number' || channels !== (w.shape[1] as number) * group || (w.shape[0] as number) % group !== 0) {
+  if (
+    typeof channels !== 'number' ||
+    channels !== (w.shape[1] as number) * group ||
+    (w.shape[0] as number) % group !== 0
+  ) {
     const groups = group === 1 ? '' : ` in ${group} groups`;
-    throw new ShapeError(`Conv: input ${formatShape(x.shape)} has ${channels} channels but weight ${formatShape(w.shape)}${groups} expects ${(w.shape[1] as number) * group}`);
+    throw new ShapeError(
+      `Conv: input ${formatShape(x.shape)} has ${channels} channels but weight ${formatShape(w.shape)}${groups} expects ${(w.shape[1] as number) * group}`,
+    );
   }
   const outChannels = w.shape[0] as Dim;
-  if (b && (b.rank !== 1 || b.shape[0] !== outChannels)) throw new ShapeError(`Conv: bias ${formatShape(b.shape)} must be [${outChannels}]`);
+  if (b && (b.rank !== 1 || b.shape[0] !== outChannels))
+    throw new ShapeError(`Conv: bias ${formatShape(b.shape)} must be [${outChannels}]`);
   const h = convOutputSize(staticDim('Conv', x, 2), staticDim('Conv', w, 2), sh, pt, pb, dh);
   const wd = convOutputSize(staticDim('Conv', x, 3), staticDim('Conv', w, 3), sw, pl, pr, dw);
-  if (h < 1 || wd < 1) throw new ShapeError(`Conv: kernel ${formatShape(w.shape)} does not fit input ${formatShape(x.shape)} (output ${h}x${wd})`);
+  if (h < 1 || wd < 1)
+    throw new ShapeError(
+      `Conv: kernel ${formatShape(w.shape)} does not fit input ${formatShape(x.shape)} (output ${h}x${wd})`,
+    );
   const attributes = { ...spatialAttributes(o), ...(group !== 1 ? { group: attr.int(group) } : {}) };
   return emit('Conv', b ? [x, w, b] : [x, w], attributes, x.dtype, [x.shape[0] as Dim, outChannels, h, wd]);
 }
@@ -67,13 +85,16 @@ export function convTranspose2d(x: Value, w: Value, o: ConvTranspose2dOptions = 
   requireRank('ConvTranspose', x, 4);
   requireRank('ConvTranspose', w, 4, 'weight');
   if (x.shape[1] !== w.shape[0]) {
-    throw new ShapeError(`ConvTranspose: input ${formatShape(x.shape)} has ${x.shape[1]} channels but weight ${formatShape(w.shape)} expects ${w.shape[0]}`);
+    throw new ShapeError(
+      `ConvTranspose: input ${formatShape(x.shape)} has ${x.shape[1]} channels but weight ${formatShape(w.shape)} expects ${w.shape[0]}`,
+    );
   }
   const [sh, sw] = o.strides ?? [1, 1];
   const [pt, pl, pb, pr] = o.pads ?? [0, 0, 0, 0];
   const [dh, dw] = o.dilations ?? [1, 1];
   const [oph, opw] = o.outputPadding ?? [0, 0];
-  const size = (input: number, k: number, s: number, p0: number, p1: number, d: number, op: number) => s * (input - 1) + op + d * (k - 1) + 1 - p0 - p1;
+  const size = (input: number, k: number, s: number, p0: number, p1: number, d: number, op: number) =>
+    s * (input - 1) + op + d * (k - 1) + 1 - p0 - p1;
   const h = size(staticDim('ConvTranspose', x, 2), staticDim('ConvTranspose', w, 2), sh, pt, pb, dh, oph);
   const wd = size(staticDim('ConvTranspose', x, 3), staticDim('ConvTranspose', w, 3), sw, pl, pr, dw, opw);
   const attributes = { ...spatialAttributes(o), output_padding: attr.ints([oph, opw]) };

@@ -17,7 +17,10 @@ function compare(op: string, a: Operand, b: Operand): Value {
   return emit(op, [x, y], {}, 'bool', broadcastShapes(op, x.shape, y.shape));
 }
 
-const unary = (op: string) => (x: Value): Value => emit(op, [x], {}, x.dtype, x.shape);
+const unary =
+  (op: string) =>
+  (x: Value): Value =>
+    emit(op, [x], {}, x.dtype, x.shape);
 
 export const add = (a: Operand, b: Operand): Value => binary('Add', a, b);
 export const sub = (a: Operand, b: Operand): Value => binary('Sub', a, b);
@@ -47,7 +50,8 @@ export function softmax(x: Value): Value {
 }
 
 export function where(condition: Value, a: Operand, b: Operand): Value {
-  if (condition.dtype !== 'bool') throw new ShapeError(`Where: condition ${condition.name} must be bool, got ${condition.dtype}`);
+  if (condition.dtype !== 'bool')
+    throw new ShapeError(`Where: condition ${condition.name} must be bool, got ${condition.dtype}`);
   const [x, y] = operands('Where', a, b);
   const shape = broadcastShapes('Where', condition.shape, broadcastShapes('Where', x.shape, y.shape));
   return emit('Where', [condition, x, y], {}, x.dtype, shape);

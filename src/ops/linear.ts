@@ -17,7 +17,10 @@ export function gemm(a: Value, b: Value, c: Value | null, o: GemmOptions = {}): 
   requireFloat('Gemm', a, b);
   const [m, ka] = o.transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
   const [kb, n] = o.transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
-  if (ka !== kb) throw new ShapeError(`Gemm: inner dimensions differ: A ${formatShape(a.shape)}${o.transA ? "'" : ''} and B ${formatShape(b.shape)}${o.transB ? "'" : ''}`);
+  if (ka !== kb)
+    throw new ShapeError(
+      `Gemm: inner dimensions differ: A ${formatShape(a.shape)}${o.transA ? "'" : ''} and B ${formatShape(b.shape)}${o.transB ? "'" : ''}`,
+    );
   const shape: Dim[] = [m as Dim, n as Dim];
   if (c) broadcastShapes('Gemm', shape, c.shape);
   const attributes = {
@@ -42,12 +45,16 @@ export function gemmOptions(attributes: Parameters<typeof intAttr>[0]): Required
 /** MatMul of matrices [M, K] x [K, N], or of batches of them [B, M, K] x [B, K, N] (same B). */
 export function matMul(a: Value, b: Value): Value {
   if (a.rank !== b.rank || (a.rank !== 2 && a.rank !== 3)) {
-    throw new ShapeError(`MatMul: expected two matrices or two batches of matrices, got ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+    throw new ShapeError(
+      `MatMul: expected two matrices or two batches of matrices, got ${formatShape(a.shape)} x ${formatShape(b.shape)}`,
+    );
   }
   const batch = a.shape.slice(0, -2);
-  if (a.rank === 3 && a.shape[0] !== b.shape[0]) throw new ShapeError(`MatMul: batch sizes differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+  if (a.rank === 3 && a.shape[0] !== b.shape[0])
+    throw new ShapeError(`MatMul: batch sizes differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
   const [m, k] = a.shape.slice(-2) as [Dim, Dim];
   const [k2, n] = b.shape.slice(-2) as [Dim, Dim];
-  if (k !== k2) throw new ShapeError(`MatMul: inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+  if (k !== k2)
+    throw new ShapeError(`MatMul: inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
   return emit('MatMul', [a, b], {}, a.dtype, [...batch, m, n]);
 }

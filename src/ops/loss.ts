@@ -14,7 +14,13 @@ export function logSoftmax(logits: Value): Value {
 
 /** [B] int64 labels -> [B, C] float one-hot, by comparing with the row [0, 1, ..., C-1]. */
 export function oneHot(labels: Value, classes: number): Value {
-  const range = labels.graph.constant(tensor('float32', [1, classes], Float32Array.from({ length: classes }, (_, i) => i)));
+  const range = labels.graph.constant(
+    tensor(
+      'float32',
+      [1, classes],
+      Float32Array.from({ length: classes }, (_, i) => i),
+    ),
+  );
   return op.cast(op.equal(op.unsqueeze(op.cast(labels, 'float32'), [1]), range), 'float32');
 }
 
@@ -27,7 +33,9 @@ export interface ClassificationLoss {
 
 export function softmaxCrossEntropy(logits: Value, labels: Value): ClassificationLoss {
   if (logits.rank !== 2 || labels.rank !== 1 || labels.dtype !== 'int64') {
-    throw new ShapeError(`SoftmaxCrossEntropy: expected logits [B, C] and int64 labels [B], got ${logits.toString()} and ${labels.toString()}`);
+    throw new ShapeError(
+      `SoftmaxCrossEntropy: expected logits [B, C] and int64 labels [B], got ${logits.toString()} and ${labels.toString()}`,
+    );
   }
   const [batch, classes] = logits.shape;
   if (typeof batch !== 'number' || typeof classes !== 'number') {

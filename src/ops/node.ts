@@ -11,7 +11,13 @@ export function graphOf(op: string, inputs: readonly (Value | null)[]): Graph {
   return first.graph;
 }
 
-export function emit(op: string, inputs: readonly (Value | null)[], attributes: Attributes, dtype: DType, shape: Shape): Value {
+export function emit(
+  op: string,
+  inputs: readonly (Value | null)[],
+  attributes: Attributes,
+  dtype: DType,
+  shape: Shape,
+): Value {
   const [out] = graphOf(op, inputs).addNode(op, inputs, attributes, [{ dtype, shape }]);
   return out as Value;
 }
@@ -26,10 +32,13 @@ export function scalar(graph: Graph, value: number, dtype: DType = 'float32'): V
   const hit = cache.get(key);
   if (hit) return hit;
   const data =
-    dtype === 'int64' ? BigInt64Array.of(BigInt(value))
-    : dtype === 'float64' ? Float64Array.of(value)
-    : dtype === 'bool' ? Uint8Array.of(value ? 1 : 0)
-    : Float32Array.of(value);
+    dtype === 'int64'
+      ? BigInt64Array.of(BigInt(value))
+      : dtype === 'float64'
+        ? Float64Array.of(value)
+        : dtype === 'bool'
+          ? Uint8Array.of(value ? 1 : 0)
+          : Float32Array.of(value);
   const made = graph.constant(tensor(dtype, [], data));
   cache.set(key, made);
   return made;
@@ -51,11 +60,13 @@ export function operands(op: string, a: Operand, b: Operand): [Value, Value] {
 }
 
 export function requireRank(op: string, x: Value, rank: number, what = 'input'): void {
-  if (x.rank !== rank) throw new ShapeError(`${op}: ${what} ${x.name} must have rank ${rank}, got ${x.dtype}[${x.shape.join(', ')}]`);
+  if (x.rank !== rank)
+    throw new ShapeError(`${op}: ${what} ${x.name} must have rank ${rank}, got ${x.dtype}[${x.shape.join(', ')}]`);
 }
 
 export function requireFloat(op: string, ...values: Value[]): void {
   for (const v of values) {
-    if (v.dtype !== 'float32' && v.dtype !== 'float64') throw new ShapeError(`${op}: ${v.name} must be a float tensor, got ${v.dtype}`);
+    if (v.dtype !== 'float32' && v.dtype !== 'float64')
+      throw new ShapeError(`${op}: ${v.name} must be a float tensor, got ${v.dtype}`);
   }
 }

@@ -25,10 +25,12 @@ export function patchGeometry(kernel: readonly [number, number], o: Conv2dOption
 }
 
 const made = new WeakMap<Value, Map<string, Value>>();
-const keyOf = (g: PatchGeometry): string => [g.kernel, g.strides, g.pads, g.dilations].map((v) => v.join(',')).join('|');
+const keyOf = (g: PatchGeometry): string =>
+  [g.kernel, g.strides, g.pads, g.dilations].map((v) => v.join(',')).join('|');
 
 function staticNchw(x: Value): [number, number, number, number] {
-  if (x.rank !== 4 || x.shape.some((d) => typeof d !== 'number')) throw new ShapeError(`patches: ${x.name} ${formatShape(x.shape)} must be a static NCHW tensor`);
+  if (x.rank !== 4 || x.shape.some((d) => typeof d !== 'number'))
+    throw new ShapeError(`patches: ${x.name} ${formatShape(x.shape)} must be a static NCHW tensor`);
   return x.shape as [number, number, number, number];
 }
 
@@ -63,7 +65,8 @@ export function patches(x: Value, g: PatchGeometry): Value {
   for (let p = 0; p < ho; p++) {
     for (let q = 0; q < wo; q++) {
       for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) index[k++] = BigInt((p * g.strides[0] + i * g.dilations[0]) * width + q * g.strides[1] + j * g.dilations[1]);
+        for (let j = 0; j < kw; j++)
+          index[k++] = BigInt((p * g.strides[0] + i * g.dilations[0]) * width + q * g.strides[1] + j * g.dilations[1]);
       }
     }
   }
@@ -108,7 +111,10 @@ export function toNhwc(y: Value): Value {
   const source = y.producer?.inputs[0];
   if (!pads || !source) return transpose(y, [0, 2, 3, 1]);
   const order = [0, 2, 3, 1];
-  return pad(transpose(source, order), [...order.map((a) => pads[a] as number), ...order.map((a) => pads[a + 4] as number)]);
+  return pad(transpose(source, order), [
+    ...order.map((a) => pads[a] as number),
+    ...order.map((a) => pads[a + 4] as number),
+  ]);
 }
 
 /** [N, M, Ho, Wo] as NHWC -> [N*Ho*Wo, M], the row order of `patches`. */

@@ -18,10 +18,15 @@ export function maxPool2d(x: Value, o: MaxPoolOptions): Value {
   const [sh, sw] = o.strides ?? o.kernel;
   const [pt, pl, pb, pr] = o.pads ?? [0, 0, 0, 0];
   const [H, W] = [x.shape[2], x.shape[3]];
-  if (typeof H !== 'number' || typeof W !== 'number') throw new ShapeError(`MaxPool: spatial size of ${formatShape(x.shape)} must be static`);
+  if (typeof H !== 'number' || typeof W !== 'number')
+    throw new ShapeError(`MaxPool: spatial size of ${formatShape(x.shape)} must be static`);
   const h = convOutputSize(H, kh, sh, pt, pb, 1);
   const w = convOutputSize(W, kw, sw, pl, pr, 1);
   if (h < 1 || w < 1) throw new ShapeError(`MaxPool: kernel ${kh}x${kw} does not fit input ${formatShape(x.shape)}`);
-  const attributes = { kernel_shape: attr.ints([kh, kw]), strides: attr.ints([sh, sw]), pads: attr.ints([pt, pl, pb, pr]) };
+  const attributes = {
+    kernel_shape: attr.ints([kh, kw]),
+    strides: attr.ints([sh, sw]),
+    pads: attr.ints([pt, pl, pb, pr]),
+  };
   return emit('MaxPool', [x], attributes, x.dtype, [x.shape[0] as Dim, x.shape[1] as Dim, h, w]);
 }

@@ -5,7 +5,12 @@ import type { Value } from '../ir/graph.js';
 import { type Dim, normalizeAxis } from '../ir/shape.js';
 import { emit, int64s } from './node.js';
 
-export function reducedShape(op: string, x: Value, axes: readonly number[], keepDims: boolean): { axes: number[]; shape: Dim[] } {
+export function reducedShape(
+  op: string,
+  x: Value,
+  axes: readonly number[],
+  keepDims: boolean,
+): { axes: number[]; shape: Dim[] } {
   const all = axes.length === 0 ? x.shape.map((_, i) => i) : axes.map((a) => normalizeAxis(op, a, x.rank));
   const shape: Dim[] = [];
   x.shape.forEach((d, i) => {

@@ -5,14 +5,15 @@ import { momentum, rmsprop, sgd } from './sgd.js';
 
 export type OptimizerName = 'adam' | 'adamw' | 'sgd' | 'momentum' | 'nesterov' | 'rmsprop';
 
-export const OPTIMIZERS: Readonly<Record<OptimizerName, { create: () => Optimizer; defaultLr: number }>> = Object.freeze({
-  adam: { create: () => adam(), defaultLr: 1e-4 },
-  adamw: { create: () => adamW(), defaultLr: 1e-4 },
-  sgd: { create: () => sgd(), defaultLr: 1e-2 },
-  momentum: { create: () => momentum(), defaultLr: 1e-2 },
-  nesterov: { create: () => momentum({ nesterov: true }), defaultLr: 1e-2 },
-  rmsprop: { create: () => rmsprop(), defaultLr: 1e-4 },
-});
+export const OPTIMIZERS: Readonly<Record<OptimizerName, { create: () => Optimizer; defaultLr: number }>> =
+  Object.freeze({
+    adam: { create: () => adam(), defaultLr: 1e-4 },
+    adamw: { create: () => adamW(), defaultLr: 1e-4 },
+    sgd: { create: () => sgd(), defaultLr: 1e-2 },
+    momentum: { create: () => momentum(), defaultLr: 1e-2 },
+    nesterov: { create: () => momentum({ nesterov: true }), defaultLr: 1e-2 },
+    rmsprop: { create: () => rmsprop(), defaultLr: 1e-4 },
+  });
 
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];
 

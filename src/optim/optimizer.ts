@@ -36,4 +36,5 @@ export interface Optimizer {
 }
 
 /** `adam.m.fc1.weight`: the scheme for optimizer state names. */
-export const stateName = (optimizer: Optimizer, slot: string, param: string): string => `${optimizer.name}.${slot}.${param}`;
+export const stateName = (optimizer: Optimizer, slot: string, param: string): string =>
+  `${optimizer.name}.${slot}.${param}`;

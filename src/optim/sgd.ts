@@ -8,7 +8,9 @@ export function sgd(): Optimizer {
     name: 'sgd',
     slots: [],
     hyper: {},
-    prepare: ({ lr }: StepInputs) => ({ param, grad }: UpdateInput) => ({ param: op.sub(param, op.mul(lr, grad)), state: [] }),
+    prepare:
+      ({ lr }: StepInputs) =>
+      ({ param, grad }: UpdateInput) => ({ param: op.sub(param, op.mul(lr, grad)), state: [] }),
   };
 }
 
@@ -20,12 +22,14 @@ export function momentum(o: { momentum?: number; nesterov?: boolean } = {}): Opt
     name: nesterov ? 'nesterov' : 'momentum',
     slots: ['buf'],
     hyper: { momentum: mu },
-    prepare: ({ lr }: StepInputs) => ({ param, grad, state: [buf] }: UpdateInput) => {
-      if (!buf) throw new Error(`momentum: missing state for ${param.name}`);
-      const buf2 = op.add(op.mul(buf, mu), grad);
-      const direction = nesterov ? op.add(grad, op.mul(buf2, mu)) : buf2;
-      return { param: op.sub(param, op.mul(lr, direction)), state: [buf2] };
-    },
+    prepare:
+      ({ lr }: StepInputs) =>
+      ({ param, grad, state: [buf] }: UpdateInput) => {
+        if (!buf) throw new Error(`momentum: missing state for ${param.name}`);
+        const buf2 = op.add(op.mul(buf, mu), grad);
+        const direction = nesterov ? op.add(grad, op.mul(buf2, mu)) : buf2;
+        return { param: op.sub(param, op.mul(lr, direction)), state: [buf2] };
+      },
   };
 }
 
@@ -37,10 +41,12 @@ export function rmsprop(o: { alpha?: number; eps?: number } = {}): Optimizer {
     name: 'rmsprop',
     slots: ['sq'],
     hyper: { alpha, eps },
-    prepare: ({ lr }: StepInputs) => ({ param, grad, state: [sq] }: UpdateInput) => {
-      if (!sq) throw new Error(`rmsprop: missing state for ${param.name}`);
-      const sq2 = op.add(op.mul(sq, alpha), op.mul(op.mul(grad, grad), 1 - alpha));
-      return { param: op.sub(param, op.mul(lr, op.div(grad, op.add(op.sqrt(sq2), eps)))), state: [sq2] };
-    },
+    prepare:
+      ({ lr }: StepInputs) =>
+      ({ param, grad, state: [sq] }: UpdateInput) => {
+        if (!sq) throw new Error(`rmsprop: missing state for ${param.name}`);
+        const sq2 = op.add(op.mul(sq, alpha), op.mul(op.mul(grad, grad), 1 - alpha));
+        return { param: op.sub(param, op.mul(lr, op.div(grad, op.add(op.sqrt(sq2), eps)))), state: [sq2] };
+      },
   };
 }

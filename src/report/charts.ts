@@ -7,16 +7,27 @@ const WIDTH = 560;
 const HEIGHT = 320;
 
 /** Long-form points for one chart: one row per (step, series). */
-function curvePoints(records: readonly MetricsRecord[], train: keyof MetricsRecord, val: keyof MetricsRecord): { step: number; value: number; series: string }[] {
+function curvePoints(
+  records: readonly MetricsRecord[],
+  train: keyof MetricsRecord,
+  val: keyof MetricsRecord,
+): { step: number; value: number; series: string }[] {
   const points: { step: number; value: number; series: string }[] = [];
   for (const r of records) {
-    if (Number.isFinite(r[train])) points.push({ step: r.step, value: r[train], series: 'training (batches, dropout on)' });
+    if (Number.isFinite(r[train]))
+      points.push({ step: r.step, value: r[train], series: 'training (batches, dropout on)' });
     if (Number.isFinite(r[val])) points.push({ step: r.step, value: r[val], series: 'validation' });
   }
   return points;
 }
 
-function curveSpec(title: string, yTitle: string, points: readonly object[], percent: boolean, subtitle: string): TopLevelSpec {
+function curveSpec(
+  title: string,
+  yTitle: string,
+  points: readonly object[],
+  percent: boolean,
+  subtitle: string,
+): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle },
@@ -58,11 +69,20 @@ export function accuracySpec(records: readonly MetricsRecord[], subtitle = ''): 
  * of the matrix sums to 100%), on a square-root scale so that 1% mistakes still show; each cell
  * is labelled with its count.
  */
-export function confusionSpec(confusion: readonly (readonly number[])[], classNames: readonly string[], subtitle = ''): TopLevelSpec {
+export function confusionSpec(
+  confusion: readonly (readonly number[])[],
+  classNames: readonly string[],
+  subtitle = '',
+): TopLevelSpec {
   const names = confusion.map((_, c) => classNames[c] ?? String(c));
   const cells = confusion.flatMap((row, t) => {
     const total = row.reduce((a, b) => a + b, 0);
-    return row.map((count, p) => ({ actual: names[t], predicted: names[p], count, share: total > 0 ? count / total : 0 }));
+    return row.map((count, p) => ({
+      actual: names[t],
+      predicted: names[p],
+      count,
+      share: total > 0 ? count / total : 0,
+    }));
   });
   const size = Math.max(320, Math.min(560, 44 * names.length));
   return {
@@ -72,7 +92,13 @@ export function confusionSpec(confusion: readonly (readonly number[])[], classNa
     height: size,
     data: { values: cells },
     encoding: {
-      x: { field: 'predicted', type: 'ordinal', sort: names, title: 'predicted class', axis: { labelAngle: names.some((n) => n.length > 2) ? -35 : 0 } },
+      x: {
+        field: 'predicted',
+        type: 'ordinal',
+        sort: names,
+        title: 'predicted class',
+        axis: { labelAngle: names.some((n) => n.length > 2) ? -35 : 0 },
+      },
       y: { field: 'actual', type: 'ordinal', sort: names, title: 'true class' },
     },
     layer: [
@@ -86,7 +112,12 @@ export function confusionSpec(confusion: readonly (readonly number[])[], classNa
             scale: { type: 'sqrt', domain: [0, 1], range: ['#f7fbff', '#08306b'] },
             legend: { format: '.0%', gradientLength: size - 40 },
           },
-          tooltip: [{ field: 'actual', title: 'true' }, { field: 'predicted' }, { field: 'count' }, { field: 'share', format: '.2%' }],
+          tooltip: [
+            { field: 'actual', title: 'true' },
+            { field: 'predicted' },
+            { field: 'count' },
+            { field: 'share', format: '.2%' },
+          ],
         },
       },
       {
@@ -108,7 +139,11 @@ export interface RunCurve {
 
 /** Validation accuracy of several runs on one chart (a sweep). */
 export function comparisonSpec(runs: readonly RunCurve[], subtitle = ''): TopLevelSpec {
-  const points = runs.flatMap((run) => run.records.filter((r) => Number.isFinite(r.valAccuracy)).map((r) => ({ run: run.name, step: r.step, value: r.valAccuracy })));
+  const points = runs.flatMap((run) =>
+    run.records
+      .filter((r) => Number.isFinite(r.valAccuracy))
+      .map((r) => ({ run: run.name, step: r.step, value: r.valAccuracy })),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Validation accuracy of every run', subtitle },
@@ -118,7 +153,13 @@ export function comparisonSpec(runs: readonly RunCurve[], subtitle = ''): TopLev
     mark: { type: 'line', point: { size: 25 }, strokeWidth: 2 },
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'training step', axis: { format: '~s', tickCount: 8 } },
-      y: { field: 'value', type: 'quantitative', title: 'validation accuracy', scale: { zero: false }, axis: { format: '.0%' } },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        title: 'validation accuracy',
+        scale: { zero: false },
+        axis: { format: '.0%' },
+      },
       color: {
         field: 'run',
         type: 'nominal',

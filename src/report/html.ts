@@ -2,7 +2,12 @@
 // no script or external URL, so the file opens from disk anywhere and can be mailed as is.
 
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** An <img> of an SVG or PNG, embedded as a data URI (no clashing ids, scales with the page). */
@@ -23,10 +28,19 @@ export function cards(items: readonly (readonly [label: string, value: string])[
 }
 
 /** A table; cells are text (escaped) unless given as { html }. Columns after the first are right-aligned when `numeric`. */
-export function table(header: readonly string[], rows: readonly (readonly (string | { html: string })[])[], options: { numeric?: boolean; rowClass?: (i: number) => string } = {}): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly (string | { html: string })[])[],
+  options: { numeric?: boolean; rowClass?: (i: number) => string } = {},
+): string {
   const cell = (c: string | { html: string }) => (typeof c === 'string' ? escapeHtml(c) : c.html);
   const head = `<thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>`;
-  const body = rows.map((r, i) => `<tr${options.rowClass?.(i) ? ` class="${options.rowClass(i)}"` : ''}>${r.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>`).join('\n');
+  const body = rows
+    .map(
+      (r, i) =>
+        `<tr${options.rowClass?.(i) ? ` class="${options.rowClass(i)}"` : ''}>${r.map((c) => `<td>${cell(c)}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
   return `<table class="${options.numeric ? 'numeric' : 'plain'}">${head}<tbody>\n${body}\n</tbody></table>`;
 }
 

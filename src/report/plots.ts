@@ -60,9 +60,11 @@ export function evaluateRun(runDir: string, split: SplitName, threads = 0): Prom
 
 export async function runCharts(runDir: string, options: PlotOptions = {}): Promise<RunCharts> {
   const metricsPath = join(runDir, RUN_FILES.metrics);
-  if (!existsSync(metricsPath)) throw new Error(`${runDir}: no ${RUN_FILES.metrics} here; is it a run folder written by 'onnxgrad train'?`);
+  if (!existsSync(metricsPath))
+    throw new Error(`${runDir}: no ${RUN_FILES.metrics} here; is it a run folder written by 'onnxgrad train'?`);
   const records = readMetrics(metricsPath);
-  if (records.length === 0) throw new Error(`${metricsPath}: no metrics recorded yet (the run stopped before its first validation)`);
+  if (records.length === 0)
+    throw new Error(`${metricsPath}: no metrics recorded yet (the run stopped before its first validation)`);
   const config = readRunConfig(runDir);
   const subtitle = describeConfig(config);
   const loss = await renderChart(lossSpec(records, subtitle));
@@ -79,12 +81,18 @@ export async function runCharts(runDir: string, options: PlotOptions = {}): Prom
 }
 
 /** Writes RUN/loss, RUN/accuracy and RUN/confusion as .svg and .png; returns the charts and the files. */
-export async function plotRun(runDir: string, options: PlotOptions = {}): Promise<{ charts: RunCharts; files: string[] }> {
+export async function plotRun(
+  runDir: string,
+  options: PlotOptions = {},
+): Promise<{ charts: RunCharts; files: string[] }> {
   const charts = await runCharts(runDir, options);
   const files: string[] = [];
   const write = (name: string, chart: Chart | undefined) => {
     if (!chart) return;
-    for (const [ext, bytes] of [['svg', chart.svg], ['png', chart.png]] as const) {
+    for (const [ext, bytes] of [
+      ['svg', chart.svg],
+      ['png', chart.png],
+    ] as const) {
       const path = join(runDir, `${name}.${ext}`);
       writeFileAtomic(path, bytes);
       files.push(path);

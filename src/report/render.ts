@@ -32,9 +32,14 @@ export function chartFont(): { file: string; files: string[]; family: string } {
   if (fontCache) return fontCache;
   let file = FONT_CANDIDATES.find((f) => existsSync(f));
   file ??= findFont('/usr/share/fonts', 3);
-  if (!file) throw new Error('no font found to draw chart text in PNGs (looked in /usr/share/fonts): apt-get install -y fonts-dejavu-core');
+  if (!file)
+    throw new Error(
+      'no font found to draw chart text in PNGs (looked in /usr/share/fonts): apt-get install -y fonts-dejavu-core',
+    );
   const family = /liberation/i.test(file) ? 'Liberation Sans' : /arial/i.test(file) ? 'Arial' : 'DejaVu Sans';
-  const bold = [file.replace(/-Regular\.ttf$/i, '-Bold.ttf'), file.replace(/\.ttf$/i, '-Bold.ttf')].find((f) => f !== file && existsSync(f));
+  const bold = [file.replace(/-Regular\.ttf$/i, '-Bold.ttf'), file.replace(/\.ttf$/i, '-Bold.ttf')].find(
+    (f) => f !== file && existsSync(f),
+  );
   fontCache = { file, files: bold ? [file, bold] : [file], family };
   return fontCache;
 }
@@ -43,7 +48,9 @@ export function chartFont(): { file: string; files: string[]; family: string } {
 function findFont(dir: string, depth: number): string | undefined {
   if (depth < 0 || !existsSync(dir)) return undefined;
   const entries = readdirSync(dir, { withFileTypes: true });
-  const hit = entries.find((e) => e.isFile() && /sans.*\.ttf$/i.test(e.name) && !/bold|italic|oblique|mono/i.test(e.name));
+  const hit = entries.find(
+    (e) => e.isFile() && /sans.*\.ttf$/i.test(e.name) && !/bold|italic|oblique|mono/i.test(e.name),
+  );
   if (hit) return join(dir, hit.name);
   for (const e of entries) {
     if (!e.isDirectory()) continue;
@@ -81,7 +88,12 @@ export function svgToPng(svg: string, scale = 2): Buffer {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },
     background: 'white',
-    font: { loadSystemFonts: false, fontFiles: font.files, defaultFontFamily: font.family, sansSerifFamily: font.family },
+    font: {
+      loadSystemFonts: false,
+      fontFiles: font.files,
+      defaultFontFamily: font.family,
+      sansSerifFamily: font.family,
+    },
   });
   return resvg.render().asPng();
 }

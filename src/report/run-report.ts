@@ -35,13 +35,21 @@ interface SavedSummary {
 
 function describeModel(o: TrainOptions): string {
   const convs = o.model.convs.map((c) => `conv ${c.filters}@${c.kernel}x${c.kernel}/${c.stride} ${c.padding}`);
-  return [...convs, ...(o.model.pool ? [`max-pool ${o.model.pool}`] : []), ...o.model.hidden.map((h) => `fc ${h}`), `fc ${o.model.classes}`].join(' → ');
+  return [
+    ...convs,
+    ...(o.model.pool ? [`max-pool ${o.model.pool}`] : []),
+    ...o.model.hidden.map((h) => `fc ${h}`),
+    `fc ${o.model.classes}`,
+  ].join(' → ');
 }
 
 function configPairs(o: TrainOptions | undefined, modelFile: string): [string, string][] {
   if (!o) return [['configuration', 'config.json is missing']];
   const pairs: [string, string][] = [
-    ['dataset', `${o.data.dataset ?? 'mnist'}${o.data.dataDir ? ` (${o.data.dataDir})` : ''}${o.limit ? `, first ${o.limit} images of each split` : ''}`],
+    [
+      'dataset',
+      `${o.data.dataset ?? 'mnist'}${o.data.dataDir ? ` (${o.data.dataDir})` : ''}${o.limit ? `, first ${o.limit} images of each split` : ''}`,
+    ],
     ['network', describeModel(o)],
     ['dropout', String(o.model.dropout)],
     ['initialisation', `${o.model.init}, seed ${o.model.seed}`],
@@ -55,13 +63,21 @@ function configPairs(o: TrainOptions | undefined, modelFile: string): [string, s
     const s = summarizeModel(importModel(readFileSync(modelFile)), { batch: o.batchSize });
     pairs.push(['parameters', s.parameters.toLocaleString('en-US')]);
     pairs.push(['multiply-adds per image', s.macsPerImage.toLocaleString('en-US')]);
-    pairs.push(['FLOPs per training step', `about ${(s.trainingStep.flopsEstimate / 1e9).toFixed(2)} G (estimate: ${s.trainingStep.rule})`]);
+    pairs.push([
+      'FLOPs per training step',
+      `about ${(s.trainingStep.flopsEstimate / 1e9).toFixed(2)} G (estimate: ${s.trainingStep.rule})`,
+    ]);
   }
   return pairs;
 }
 
 /** The first `count` images of the evaluated split with their predictions, and the first mistakes. */
-function sampleGrids(o: TrainOptions | undefined, e: ModelEvaluation, classNames: readonly string[], count: number): string {
+function sampleGrids(
+  o: TrainOptions | undefined,
+  e: ModelEvaluation,
+  classNames: readonly string[],
+  count: number,
+): string {
   const dataset = loadDataset(o?.data ?? {});
   const subset = splitDataset(dataset, { seed: o?.seed ?? 1, ...(o?.limit ? { limit: o.limit } : {}) })[e.split];
   const name = (c: number) => classNames[c] ?? String(c);
@@ -71,14 +87,34 @@ function sampleGrids(o: TrainOptions | undefined, e: ModelEvaluation, classNames
     items.forEach((k, i) => images.set(pixels(subset, k, size), i * size));
     const labels = items.map((k) => name(subset.labels[subset.indices[k] as number] as number));
     const predicted = items.map((k) => name(e.predictions[k] as number));
-    return renderImageGrid({ images, height: subset.height, width: subset.width, labels, predicted, columns, scale: 3 });
+    return renderImageGrid({
+      images,
+      height: subset.height,
+      width: subset.width,
+      labels,
+      predicted,
+      columns,
+      scale: 3,
+    });
   };
   const first = Array.from({ length: Math.min(count, e.count) }, (_, k) => k);
   const mistakes: number[] = [];
-  for (let k = 0; k < e.count && mistakes.length < 30; k++) if (e.predictions[k] !== subset.labels[subset.indices[k] as number]) mistakes.push(k);
+  for (let k = 0; k < e.count && mistakes.length < 30; k++)
+    if (e.predictions[k] !== subset.labels[subset.indices[k] as number]) mistakes.push(k);
   const split = SPLIT_NAMES[e.split];
-  const parts = [figure(image(grid(first, 10), 'png', `the first ${first.length} ${split} images`, 'samples'), `The first ${first.length} ${split} images: true class, then '> prediction'; mistakes are framed in red.`)];
-  if (mistakes.length > 0) parts.push(figure(image(grid(mistakes, 10), 'png', `the first ${mistakes.length} mistakes`, 'samples'), `The first ${mistakes.length} mistakes of the ${split} set.`));
+  const parts = [
+    figure(
+      image(grid(first, 10), 'png', `the first ${first.length} ${split} images`, 'samples'),
+      `The first ${first.length} ${split} images: true class, then '> prediction'; mistakes are framed in red.`,
+    ),
+  ];
+  if (mistakes.length > 0)
+    parts.push(
+      figure(
+        image(grid(mistakes, 10), 'png', `the first ${mistakes.length} mistakes`, 'samples'),
+        `The first ${mistakes.length} mistakes of the ${split} set.`,
+      ),
+    );
   return `<div class="stack">${parts.join('')}</div>`;
 }
 
@@ -89,14 +125,19 @@ function pixels(subset: Subset, k: number, size: number): Uint8Array {
 
 export async function runReportHtml(runDir: string, options: RunReportOptions = {}): Promise<string> {
   const split = options.split ?? 'test';
-  const charts = await runCharts(runDir, { split, ...(options.threads !== undefined ? { threads: options.threads } : {}) });
+  const charts = await runCharts(runDir, {
+    split,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+  });
   const o = charts.config;
   const modelFile = join(runDir, RUN_FILES.model);
   const summaryFile = join(runDir, RUN_FILES.summary);
   const summary = existsSync(summaryFile) ? (JSON.parse(readFileSync(summaryFile, 'utf8')) as SavedSummary) : {};
   const last = charts.records.at(-1);
   const e = charts.evaluation;
-  const classNames = existsSync(modelFile) ? (readModelInfo(readFileSync(modelFile)).classNames ?? e?.classNames ?? []) : [];
+  const classNames = existsSync(modelFile)
+    ? (readModelInfo(readFileSync(modelFile)).classNames ?? e?.classNames ?? [])
+    : [];
   const seconds = summary.seconds ?? last?.seconds;
   const steps = summary.steps ?? last?.step;
   const splitName = SPLIT_NAMES[split];
@@ -111,7 +152,11 @@ export async function runReportHtml(runDir: string, options: RunReportOptions = 
     [`${splitName} loss`, e ? e.loss.toFixed(4) : '-'],
   ]);
   const sections = [
-    section('Results', metrics, summary.completed ? '' : 'This run has not finished: there is no trained model.onnx yet, only its curves so far.'),
+    section(
+      'Results',
+      metrics,
+      summary.completed ? '' : 'This run has not finished: there is no trained model.onnx yet, only its curves so far.',
+    ),
     section('Configuration', definitions(configPairs(o, modelFile))),
     section(
       'Training curves',
@@ -119,8 +164,21 @@ export async function runReportHtml(runDir: string, options: RunReportOptions = 
     ),
   ];
   if (e && charts.confusion) {
-    const perClass = table(['class', 'images', 'accuracy'], e.perClass.map((a, c) => [classNames[c] ?? String(c), String(e.confusion[c]?.reduce((x, y) => x + y, 0) ?? 0), percent(a)]), { numeric: true });
-    sections.push(section(`Confusion matrix, ${splitName} set`, `<div class="row">${figure(image(charts.confusion.svg, 'svg', 'confusion matrix'), `Rows: true class; columns: predicted class. ${e.count} images of ${e.dataset}.`)}<div>${perClass}</div></div>`));
+    const perClass = table(
+      ['class', 'images', 'accuracy'],
+      e.perClass.map((a, c) => [
+        classNames[c] ?? String(c),
+        String(e.confusion[c]?.reduce((x, y) => x + y, 0) ?? 0),
+        percent(a),
+      ]),
+      { numeric: true },
+    );
+    sections.push(
+      section(
+        `Confusion matrix, ${splitName} set`,
+        `<div class="row">${figure(image(charts.confusion.svg, 'svg', 'confusion matrix'), `Rows: true class; columns: predicted class. ${e.count} images of ${e.dataset}.`)}<div>${perClass}</div></div>`,
+      ),
+    );
     sections.push(section(`Sample ${splitName} predictions`, sampleGrids(o, e, classNames, options.samples ?? 40)));
   }
   const title = `onnxgrad run: ${basename(runDir)}`;

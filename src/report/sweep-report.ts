@@ -35,7 +35,8 @@ interface SweepFile {
 
 export async function writeReport(dir: string, options: ReportOptions = {}): Promise<WrittenReport> {
   if (existsSync(join(dir, SWEEP_FILE))) return writeSweepReport(dir, options);
-  if (!existsSync(join(dir, RUN_FILES.metrics))) throw new Error(`${dir}: neither a run folder (metrics.jsonl) nor a sweep folder (${SWEEP_FILE})`);
+  if (!existsSync(join(dir, RUN_FILES.metrics)))
+    throw new Error(`${dir}: neither a run folder (metrics.jsonl) nor a sweep folder (${SWEEP_FILE})`);
   const parent = join(dir, '..');
   const inSweep = existsSync(join(parent, SWEEP_FILE));
   const html = await runReportHtml(dir, { ...options, ...(inSweep ? { parentLink: `../${REPORT_FILE}` } : {}) });
@@ -65,14 +66,28 @@ async function writeSweepReport(dir: string, options: ReportOptions): Promise<Wr
   return { kind: 'sweep', file, bytes: Buffer.byteLength(html), runs };
 }
 
-async function sweepReportHtml(dir: string, sweep: SweepFile, results: readonly RunResult[], pending: readonly string[], runs: readonly string[]): Promise<string> {
+async function sweepReportHtml(
+  dir: string,
+  sweep: SweepFile,
+  results: readonly RunResult[],
+  pending: readonly string[],
+  runs: readonly string[],
+): Promise<string> {
   const b = sweep.base;
-  const best = results.reduce<RunResult | undefined>((a, r) => (!a || r.testAccuracy > a.testAccuracy ? r : a), undefined);
-  const fastest = results.reduce<RunResult | undefined>((a, r) => (!a || r.stepsPerSecond > a.stepsPerSecond ? r : a), undefined);
+  const best = results.reduce<RunResult | undefined>(
+    (a, r) => (!a || r.testAccuracy > a.testAccuracy ? r : a),
+    undefined,
+  );
+  const fastest = results.reduce<RunResult | undefined>(
+    (a, r) => (!a || r.stepsPerSecond > a.stepsPerSecond ? r : a),
+    undefined,
+  );
   const linked = new Set(runs.map((f) => basename(join(f, '..'))));
   const rows = results.map((r) => {
     const cells: (string | { html: string })[] = tableCells(r);
-    cells[0] = linked.has(r.name) ? { html: `<a href="${escapeHtml(r.name)}/${REPORT_FILE}">${escapeHtml(r.name)}</a>` } : r.name;
+    cells[0] = linked.has(r.name)
+      ? { html: `<a href="${escapeHtml(r.name)}/${REPORT_FILE}">${escapeHtml(r.name)}</a>` }
+      : r.name;
     return cells;
   });
   const axes = (key: keyof SweepConfig) => [...new Set(sweep.configs.map((c) => String(c[key])))].join(', ');
@@ -82,7 +97,10 @@ async function sweepReportHtml(dir: string, sweep: SweepFile, results: readonly 
     ['learning rates', axes('lr')],
     ['dropout rates', axes('dropout')],
     ['models', axes('model')],
-    ['every run', `${b.steps} steps, batch ${b.batchSize}, ${b.schedule} schedule, validation every ${b.evalEvery}, seed ${b.seed}`],
+    [
+      'every run',
+      `${b.steps} steps, batch ${b.batchSize}, ${b.schedule} schedule, validation every ${b.evalEvery}, seed ${b.seed}`,
+    ],
   ]);
   const summary = cards([
     ['runs finished', `${results.length} of ${sweep.configs.length}`],
@@ -91,13 +109,31 @@ async function sweepReportHtml(dir: string, sweep: SweepFile, results: readonly 
     ['fastest', fastest ? `${fastest.stepsPerSecond.toFixed(1)} steps/s` : '-'],
   ]);
   const sections = [
-    section('Summary', summary, pending.length > 0 ? `Not finished yet: ${pending.join(', ')}. Run the same sweep command again to resume.` : ''),
+    section(
+      'Summary',
+      summary,
+      pending.length > 0 ? `Not finished yet: ${pending.join(', ')}. Run the same sweep command again to resume.` : '',
+    ),
     section('Settings', settings),
-    section('Results', `<div class="scroll">${table(TABLE_HEADER, rows, { numeric: true, rowClass: (i) => (results[i] === best ? 'best' : '') })}</div>`, `${flopsNote(results)} Click a configuration for its own report.`),
+    section(
+      'Results',
+      `<div class="scroll">${table(TABLE_HEADER, rows, { numeric: true, rowClass: (i) => (results[i] === best ? 'best' : '') })}</div>`,
+      `${flopsNote(results)} Click a configuration for its own report.`,
+    ),
   ];
   if (results.length > 0) {
-    const svg = await renderSvg(comparisonSpec(sweepCurves(dir, results), `${results[0]?.dataset ?? ''}, ${results.length} runs`));
-    sections.push(section('Validation accuracy', figure(image(svg, 'svg', 'validation accuracy of every run'), 'Validation accuracy during training, every configuration on one chart.')));
+    const svg = await renderSvg(
+      comparisonSpec(sweepCurves(dir, results), `${results[0]?.dataset ?? ''}, ${results.length} runs`),
+    );
+    sections.push(
+      section(
+        'Validation accuracy',
+        figure(
+          image(svg, 'svg', 'validation accuracy of every run'),
+          'Validation accuracy during training, every configuration on one chart.',
+        ),
+      ),
+    );
   }
   return page(`onnxgrad sweep: ${basename(dir)}`, escapeHtml(dir), sections.join('\n'));
 }

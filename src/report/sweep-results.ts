@@ -37,9 +37,16 @@ export interface RunResult {
 }
 
 /** Measures a finished run (its model, summary, metrics and a test-set evaluation) and writes RUN/results.json. */
-export async function runResult(config: { name: string; optimizer: string; lr: number; dropout: number; model: string }, o: TrainOptions): Promise<RunResult> {
+export async function runResult(
+  config: { name: string; optimizer: string; lr: number; dropout: number; model: string },
+  o: TrainOptions,
+): Promise<RunResult> {
   const file = (name: string) => join(o.runDir, name);
-  const summary = JSON.parse(readFileSync(file(RUN_FILES.summary), 'utf8')) as { steps: number; seconds: number; final?: { valAccuracy: number } };
+  const summary = JSON.parse(readFileSync(file(RUN_FILES.summary), 'utf8')) as {
+    steps: number;
+    seconds: number;
+    final?: { valAccuracy: number };
+  };
   const model = summarizeModel(importModel(readFileSync(file(RUN_FILES.model))), { batch: o.batchSize });
   const lastVal = summary.final?.valAccuracy ?? readMetrics(file(RUN_FILES.metrics)).at(-1)?.valAccuracy ?? Number.NaN;
   const test = await evaluateRun(o.runDir, 'test', o.threads);
@@ -62,13 +69,29 @@ export async function runResult(config: { name: string; optimizer: string; lr: n
 }
 
 const CSV_COLUMNS: readonly (keyof RunResult)[] = [
-  'name', 'optimizer', 'lr', 'dropout', 'model', 'dataset', 'parameters', 'macsPerImage', 'batchSize', 'trainStepFlops',
-  'steps', 'seconds', 'stepsPerSecond', 'valAccuracy', 'testAccuracy', 'testImages',
+  'name',
+  'optimizer',
+  'lr',
+  'dropout',
+  'model',
+  'dataset',
+  'parameters',
+  'macsPerImage',
+  'batchSize',
+  'trainStepFlops',
+  'steps',
+  'seconds',
+  'stepsPerSecond',
+  'valAccuracy',
+  'testAccuracy',
+  'testImages',
 ];
 
 export function resultsCsv(rows: readonly RunResult[]): string {
   const quote = (v: unknown) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => quote(r[c])).join(','))].map((l) => `${l}\n`).join('');
+  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => quote(r[c])).join(','))]
+    .map((l) => `${l}\n`)
+    .join('');
 }
 
 const si = (n: number, unit: string) => {
@@ -77,7 +100,16 @@ const si = (n: number, unit: string) => {
 };
 const percent = (f: number) => (Number.isFinite(f) ? `${(100 * f).toFixed(2)}%` : '-');
 
-export const TABLE_HEADER = ['configuration', 'parameters', 'MACs / image', 'FLOPs / train step (est.)', 'wall time', 'steps/s', 'final val acc', 'test acc'] as const;
+export const TABLE_HEADER = [
+  'configuration',
+  'parameters',
+  'MACs / image',
+  'FLOPs / train step (est.)',
+  'wall time',
+  'steps/s',
+  'final val acc',
+  'test acc',
+] as const;
 
 /** The human table's cells, shared by the Markdown file, the terminal and the HTML report. */
 export function tableCells(r: RunResult): string[] {
@@ -103,19 +135,29 @@ export function flopsNote(rows: readonly RunResult[]): string {
 export function resultsMarkdown(rows: readonly RunResult[]): string {
   const body = rows.map(tableCells);
   const widths = TABLE_HEADER.map((h, c) => Math.max(h.length, ...body.map((row) => (row[c] ?? '').length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join(' | ')} |`;
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join(' | ')} |`;
   const rule = `|${widths.map((w, c) => (c === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return `${[line(TABLE_HEADER), rule, ...body.map(line)].join('\n')}\n\n${flopsNote(rows)}\n`;
 }
 
 /** Writes the tables (and, with `plot`, the comparison chart); returns the files written. */
-export async function writeSweepResults(dir: string, rows: readonly RunResult[], options: { plot?: boolean } = {}): Promise<string[]> {
+export async function writeSweepResults(
+  dir: string,
+  rows: readonly RunResult[],
+  options: { plot?: boolean } = {},
+): Promise<string[]> {
   const files = [join(dir, SWEEP_RESULT_FILES.csv), join(dir, SWEEP_RESULT_FILES.md)];
   writeFileAtomic(files[0] as string, resultsCsv(rows));
   writeFileAtomic(files[1] as string, resultsMarkdown(rows));
   if (!options.plot || rows.length === 0) return files;
-  const chart = await renderChart(comparisonSpec(sweepCurves(dir, rows), `${rows[0]?.dataset ?? ''}, ${rows.length} runs`));
-  for (const [ext, bytes] of [['svg', chart.svg], ['png', chart.png]] as const) {
+  const chart = await renderChart(
+    comparisonSpec(sweepCurves(dir, rows), `${rows[0]?.dataset ?? ''}, ${rows.length} runs`),
+  );
+  for (const [ext, bytes] of [
+    ['svg', chart.svg],
+    ['png', chart.png],
+  ] as const) {
     const path = join(dir, `${SWEEP_RESULT_FILES.plot}.${ext}`);
     writeFileAtomic(path, bytes);
     files.push(path);
@@ -123,7 +165,10 @@ export async function writeSweepResults(dir: string, rows: readonly RunResult[],
   return files;
 }
 
-export function sweepCurves(dir: string, rows: readonly RunResult[]): { name: string; records: ReturnType<typeof readMetrics> }[] {
+export function sweepCurves(
+  dir: string,
+  rows: readonly RunResult[],
+): { name: string; records: ReturnType<typeof readMetrics> }[] {
   return rows.map((r) => {
     const path = join(dir, r.name, RUN_FILES.metrics);
     return { name: r.name, records: existsSync(path) ? readMetrics(path) : [] };

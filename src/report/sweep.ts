@@ -89,7 +89,10 @@ export function runState(o: TrainOptions): RunState {
     const saved = JSON.parse(readFileSync(summaryPath, 'utf8')) as { completed?: boolean; config?: TrainOptions };
     if (saved.completed && saved.config) {
       const differ = settingsThatDiffer(saved.config, o);
-      if (differ.length > 0) throw new Error(`${o.runDir} was trained with different settings (${differ.join(', ')}); use another --out for this sweep`);
+      if (differ.length > 0)
+        throw new Error(
+          `${o.runDir} was trained with different settings (${differ.join(', ')}); use another --out for this sweep`,
+        );
       return existsSync(file(RESULTS_FILE)) ? 'done' : 'evaluate';
     }
   }
@@ -105,7 +108,9 @@ function settingsThatDiffer(a: TrainOptions, b: TrainOptions): string[] {
 /** JSON with sorted keys, so that key order does not count as a difference. */
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_, value: unknown) =>
-    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([p], [q]) => (p < q ? -1 : 1))) : value,
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([p], [q]) => (p < q ? -1 : 1)))
+      : value,
   );
 }
 
@@ -123,10 +128,17 @@ export interface SweepOutcome {
 }
 
 /** Runs the plan; `signal` stops the current run at a checkpoint and ends the sweep early. */
-export async function runSweep(plan: SweepPlan, callbacks: SweepCallbacks = {}, signal?: AbortSignal): Promise<SweepOutcome> {
+export async function runSweep(
+  plan: SweepPlan,
+  callbacks: SweepCallbacks = {},
+  signal?: AbortSignal,
+): Promise<SweepOutcome> {
   mkdirSync(plan.outDir, { recursive: true });
   const { runDir: _ignored, ...base } = plan.base;
-  writeFileSync(join(plan.outDir, SWEEP_FILE), `${JSON.stringify({ format: 'onnxgrad.sweep', base, configs: plan.configs }, null, 2)}\n`);
+  writeFileSync(
+    join(plan.outDir, SWEEP_FILE),
+    `${JSON.stringify({ format: 'onnxgrad.sweep', base, configs: plan.configs }, null, 2)}\n`,
+  );
   const results: RunResult[] = [];
   const total = plan.configs.length;
   let completed = true;

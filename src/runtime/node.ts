@@ -67,7 +67,16 @@ export function toOrtTensor(t: TensorData): OrtTensor {
 }
 
 export function fromOrtTensor(t: OrtTensor): TensorData {
-  const dtype = t.type === 'float32' ? 'float32' : t.type === 'float64' ? 'float64' : t.type === 'int64' ? 'int64' : t.type === 'bool' ? 'bool' : undefined;
+  const dtype =
+    t.type === 'float32'
+      ? 'float32'
+      : t.type === 'float64'
+        ? 'float64'
+        : t.type === 'int64'
+          ? 'int64'
+          : t.type === 'bool'
+            ? 'bool'
+            : undefined;
   if (!dtype) throw new Error(`unsupported tensor type from ONNX Runtime: ${t.type}`);
   return { dtype, dims: [...t.dims], data: t.data as TensorArray };
 }

@@ -20,7 +20,8 @@ let startedWith: number | undefined;
 
 export async function createWebSession(model: Uint8Array, options: WebSessionOptions = {}): Promise<WebSession> {
   const threads = options.threads ?? startedWith ?? 1;
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`WASM threads must be a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`WASM threads must be a positive integer, got ${threads}`);
   if (startedWith !== undefined && startedWith !== threads) {
     throw new Error(`onnxruntime-web already runs with ${startedWith} WASM thread(s); the count is fixed per process`);
   }
@@ -36,15 +37,28 @@ export async function createWebSession(model: Uint8Array, options: WebSessionOpt
 
 export function toWebTensor(t: TensorData): WebTensor {
   switch (t.dtype) {
-    case 'float32': return new ort.Tensor('float32', t.data as Float32Array, [...t.dims]);
-    case 'float64': return new ort.Tensor('float64', t.data as Float64Array, [...t.dims]);
-    case 'int64': return new ort.Tensor('int64', t.data as BigInt64Array, [...t.dims]);
-    case 'bool': return new ort.Tensor('bool', t.data as Uint8Array, [...t.dims]);
+    case 'float32':
+      return new ort.Tensor('float32', t.data as Float32Array, [...t.dims]);
+    case 'float64':
+      return new ort.Tensor('float64', t.data as Float64Array, [...t.dims]);
+    case 'int64':
+      return new ort.Tensor('int64', t.data as BigInt64Array, [...t.dims]);
+    case 'bool':
+      return new ort.Tensor('bool', t.data as Uint8Array, [...t.dims]);
   }
 }
 
 export function fromWebTensor(t: WebTensor): TensorData {
-  const dtype = t.type === 'float32' ? 'float32' : t.type === 'float64' ? 'float64' : t.type === 'int64' ? 'int64' : t.type === 'bool' ? 'bool' : undefined;
+  const dtype =
+    t.type === 'float32'
+      ? 'float32'
+      : t.type === 'float64'
+        ? 'float64'
+        : t.type === 'int64'
+          ? 'int64'
+          : t.type === 'bool'
+            ? 'bool'
+            : undefined;
   if (!dtype) throw new Error(`unsupported tensor type from onnxruntime-web: ${t.type}`);
   return { dtype, dims: [...t.dims], data: t.data as TensorArray };
 }

@@ -43,7 +43,8 @@ export class MicroBatcher {
   private readonly counters: BatcherStats = { runs: 0, requests: 0, images: 0, largestBatch: 0 };
 
   constructor(private readonly options: BatcherOptions) {
-    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);
+    if (!Number.isInteger(options.maxBatch) || options.maxBatch < 1)
+      throw new RangeError(`maxBatch must be a positive integer, got ${options.maxBatch}`);
     if (!(options.waitMs >= 0)) throw new RangeError(`waitMs must be >= 0, got ${options.waitMs}`);
   }
 
@@ -73,13 +74,16 @@ export class MicroBatcher {
   submit(rows: Float32Array, count: number, arrived?: () => void): Promise<BatchOutputs> {
     if (rows.length !== count * this.options.rowSize) {
       arrived?.();
-      return Promise.reject(new RangeError(`submit: ${rows.length} values for ${count} images of ${this.options.rowSize}`));
+      return Promise.reject(
+        new RangeError(`submit: ${rows.length} values for ${count} images of ${this.options.rowSize}`),
+      );
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ rows, count, resolve, reject });
       this.queuedImages += count;
       this.counters.requests += 1;
-      if (arrived) arrived(); // schedules, now that this request is in the queue
+      if (arrived)
+        arrived(); // schedules, now that this request is in the queue
       else this.schedule();
     });
   }

@@ -26,7 +26,10 @@ export function decodePng(body: Uint8Array, options: DecodeOptions): DecodedImag
   try {
     png = PNG.sync.read(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   } catch (error) {
-    throw new HttpError(400, `the body is not a valid PNG image (${error instanceof Error ? error.message : String(error)})`);
+    throw new HttpError(
+      400,
+      `the body is not a valid PNG image (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const { side } = options;
   if (png.width !== side || png.height !== side) {
@@ -55,7 +58,8 @@ export function decodeJson(body: Uint8Array, options: DecodeOptions): DecodedIma
   }
   const body_ = parsed as Record<string, unknown>;
   const scale = body_['scale'] ?? 'byte';
-  if (scale !== 'byte' && scale !== 'unit') throw new HttpError(400, `"scale" must be "byte" (0..255) or "unit" (0..1), got ${JSON.stringify(scale)}`);
+  if (scale !== 'byte' && scale !== 'unit')
+    throw new HttpError(400, `"scale" must be "byte" (0..255) or "unit" (0..1), got ${JSON.stringify(scale)}`);
   const invert = options.invert === true || body_['invert'] === true;
   let images: unknown[];
   if ('pixels' in body_ && 'images' in body_) throw new HttpError(400, 'give either "pixels" or "images", not both');
@@ -63,7 +67,8 @@ export function decodeJson(body: Uint8Array, options: DecodeOptions): DecodedIma
   else if (Array.isArray(body_['images'])) images = body_['images'];
   else throw new HttpError(400, 'expected "pixels": [side*side numbers] or "images": [[side*side numbers], ...]');
   if (images.length === 0) throw new HttpError(400, '"images" is empty');
-  if (images.length > options.maxImages) throw new HttpError(413, `${images.length} images in one request; the limit is ${options.maxImages}`);
+  if (images.length > options.maxImages)
+    throw new HttpError(413, `${images.length} images in one request; the limit is ${options.maxImages}`);
 
   const size = options.side * options.side;
   const max = scale === 'unit' ? 1 : 255;
@@ -72,12 +77,18 @@ export function decodeJson(body: Uint8Array, options: DecodeOptions): DecodedIma
     const where = 'pixels' in body_ ? '"pixels"' : `"images"[${n}]`;
     if (!Array.isArray(image)) throw new HttpError(400, `${where} must be an array of ${size} numbers`);
     if (image.length !== size) {
-      throw new HttpError(400, `${where} has ${image.length} values; the model takes ${options.side}x${options.side} = ${size}`);
+      throw new HttpError(
+        400,
+        `${where} has ${image.length} values; the model takes ${options.side}x${options.side} = ${size}`,
+      );
     }
     for (let i = 0; i < size; i++) {
       const v: unknown = image[i];
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
-        throw new HttpError(400, `${where}[${i}] = ${JSON.stringify(v)}: every value must be a number from 0 to ${max} (scale "${scale}")`);
+        throw new HttpError(
+          400,
+          `${where}[${i}] = ${JSON.stringify(v)}: every value must be a number from 0 to ${max} (scale "${scale}")`,
+        );
       }
       const byte = (v * 255) / max;
       pixels[n * size + i] = invert ? 255 - byte : byte;

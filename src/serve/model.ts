@@ -41,13 +41,18 @@ export async function loadModel(path: string, options: LoadModelOptions): Promis
   } catch (error) {
     throw new Error(`cannot read the model ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const session: Session = await createSession(bytes, options.threads === undefined ? {} : { threads: options.threads });
+  const session: Session = await createSession(
+    bytes,
+    options.threads === undefined ? {} : { threads: options.threads },
+  );
   const input = session.inputNames[0];
   if (input === undefined) throw new Error(`${path}: the model has no inputs`);
   const hasProbabilities = session.outputNames.includes('probabilities');
   const hasLogits = session.outputNames.includes('logits');
   if (!hasProbabilities && !hasLogits) {
-    throw new Error(`${path}: the model has neither a 'probabilities' nor a 'logits' output (it has: ${session.outputNames.join(', ')})`);
+    throw new Error(
+      `${path}: the model has neither a 'probabilities' nor a 'logits' output (it has: ${session.outputNames.join(', ')})`,
+    );
   }
   const info: ModelInfo = {
     name: basename(path),
@@ -70,7 +75,9 @@ export async function loadModel(path: string, options: LoadModelOptions): Promis
     async run(rows, count) {
       const result = await session.run({ [input]: float32Tensor(rows, [count, 1, side, side]) });
       const logits = hasLogits ? (result['logits']!.data as Float32Array) : undefined;
-      const probabilities = hasProbabilities ? (result['probabilities']!.data as Float32Array) : softmaxRows(logits!, count);
+      const probabilities = hasProbabilities
+        ? (result['probabilities']!.data as Float32Array)
+        : softmaxRows(logits!, count);
       const outputs: BatchOutputs = logits ? { probabilities, logits } : { probabilities };
       return outputs;
     },

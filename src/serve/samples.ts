@@ -21,9 +21,15 @@ export interface DatasetProfile {
  */
 export function datasetProfile(name: DatasetName, source: SourceOptions = {}): DatasetProfile {
   const classNames = CLASS_NAMES[name];
-  if (name === 'mnist' && source.dataDir === undefined) return { name, classNames, normalization: { ...MNIST_NORMALIZATION }, from: 'dataset' };
+  if (name === 'mnist' && source.dataDir === undefined)
+    return { name, classNames, normalization: { ...MNIST_NORMALIZATION }, from: 'dataset' };
   const dataset = loadDataset({ ...source, dataset: name });
-  return { name, classNames, normalization: computeNormalization(dataset.train.images, dataset.height * dataset.width), from: 'dataset' };
+  return {
+    name,
+    classNames,
+    normalization: computeNormalization(dataset.train.images, dataset.height * dataset.width),
+    from: 'dataset',
+  };
 }
 
 /**
@@ -31,13 +37,19 @@ export function datasetProfile(name: DatasetName, source: SourceOptions = {}): D
  * as metadata_props); the dataset's own when it carries none. Asking for another dataset than
  * the one the model was trained on is an error: its answers would be meaningless.
  */
-export function profileFor(metadata: ModelMetadata, requested: DatasetName | undefined, source: SourceOptions = {}): DatasetProfile {
+export function profileFor(
+  metadata: ModelMetadata,
+  requested: DatasetName | undefined,
+  source: SourceOptions = {},
+): DatasetProfile {
   const { classNames, normalization } = metadata;
   if (!classNames || !normalization) return datasetProfile(requested ?? 'mnist', source);
   // a dataset read from a folder is named like 'mnist (/data/dir)'
   const trained = metadata.dataset?.split(' (')[0];
   if (requested !== undefined && trained !== undefined && trained !== requested) {
-    throw new Error(`the model was trained on ${metadata.dataset}, not ${requested}: leave --dataset out, or serve a model trained on ${requested}`);
+    throw new Error(
+      `the model was trained on ${metadata.dataset}, not ${requested}: leave --dataset out, or serve a model trained on ${requested}`,
+    );
   }
   const name = requested ?? (trained !== undefined && isDatasetName(trained) ? trained : 'mnist');
   return { name, classNames, normalization, from: 'model metadata' };
@@ -56,7 +68,10 @@ export type SampleSource = (dataset: DatasetName, offset: number, count: number)
 
 /** A loader of test images with its own cache, so each server (and each test) has its own. */
 export function testSampleSource(source: SourceOptions = {}): SampleSource {
-  const cache = new Map<DatasetName, { images: Uint8Array; labels: Uint8Array; count: number; side: number; classNames: readonly string[]; name: string }>();
+  const cache = new Map<
+    DatasetName,
+    { images: Uint8Array; labels: Uint8Array; count: number; side: number; classNames: readonly string[]; name: string }
+  >();
   return (dataset, offset, count) => {
     let entry = cache.get(dataset);
     if (!entry) {
@@ -64,7 +79,10 @@ export function testSampleSource(source: SourceOptions = {}): SampleSource {
       try {
         loaded = loadDataset({ ...source, dataset });
       } catch (error) {
-        throw new HttpError(404, `test samples of ${dataset} are not available: ${error instanceof Error ? error.message : String(error)}`);
+        throw new HttpError(
+          404,
+          `test samples of ${dataset} are not available: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       entry = { ...loaded.test, side: loaded.height, classNames: loaded.classNames, name: loaded.name };
       cache.set(dataset, entry);
@@ -75,7 +93,12 @@ export function testSampleSource(source: SourceOptions = {}): SampleSource {
     for (let k = 0; k < count; k++) {
       const index = (offset + k) % entry.count;
       const label = labels[index]!;
-      samples.push({ index, label, className: classNames[label] ?? String(label), pixels: Array.from(images.subarray(index * size, (index + 1) * size)) });
+      samples.push({
+        index,
+        label,
+        className: classNames[label] ?? String(label),
+        pixels: Array.from(images.subarray(index * size, (index + 1) * size)),
+      });
     }
     return { dataset: entry.name, classNames, side, total: entry.count, samples };
   };

@@ -76,7 +76,10 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const maxImages = options.maxImagesPerRequest ?? 256;
   const webRoot = options.webRoot ?? defaultWebRoot();
-  const model = await loadModel(options.modelPath, options.threads === undefined ? { side: SIDE } : { side: SIDE, threads: options.threads });
+  const model = await loadModel(
+    options.modelPath,
+    options.threads === undefined ? { side: SIDE } : { side: SIDE, threads: options.threads },
+  );
   let profile: DatasetProfile;
   try {
     profile = profileFor(model.metadata, options.dataset, options.dataSource);
@@ -84,7 +87,12 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     await model.release();
     throw error;
   }
-  const batcher = new MicroBatcher({ rowSize: SIDE * SIDE, maxBatch, waitMs: options.batchWaitMs ?? 2, run: (rows, n) => model.run(rows, n) });
+  const batcher = new MicroBatcher({
+    rowSize: SIDE * SIDE,
+    maxBatch,
+    waitMs: options.batchWaitMs ?? 2,
+    run: (rows, n) => model.run(rows, n),
+  });
   const samples = testSampleSource(options.dataSource);
   const training = trainingRoutes(options.trainGraphDir === undefined ? {} : { graphDir: options.trainGraphDir });
   let errors = 0;
@@ -107,7 +115,11 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     let images: DecodedImages;
     try {
       const body = await readBody(req, maxBodyBytes);
-      const decodeOptions = { side: SIDE, maxImages, invert: query.get('invert') === 'true' || query.get('invert') === '1' };
+      const decodeOptions = {
+        side: SIDE,
+        maxImages,
+        invert: query.get('invert') === 'true' || query.get('invert') === '1',
+      };
       images = type === 'image/png' ? decodePng(body, decodeOptions) : decodeJson(body, decodeOptions);
     } catch (error) {
       arrived();
@@ -141,7 +153,15 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   }
 
   function info(): unknown {
-    return { model: model.info, dataset: profile.name, classNames: profile.classNames, normalization: profile.normalization, profileFrom: profile.from, side: SIDE, maxBatch };
+    return {
+      model: model.info,
+      dataset: profile.name,
+      classNames: profile.classNames,
+      normalization: profile.normalization,
+      profileFrom: profile.from,
+      side: SIDE,
+      maxBatch,
+    };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -153,20 +173,32 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     if (await training.handle(req, res, rawPath)) return;
     const allowed = API_METHODS[rawPath];
     if (allowed) {
-      if (!allowed.includes(method)) throw new HttpError(405, `${method} is not allowed on ${rawPath} (use ${allowed.join(' or ')})`, { Allow: allowed.join(', ') });
+      if (!allowed.includes(method))
+        throw new HttpError(405, `${method} is not allowed on ${rawPath} (use ${allowed.join(' or ')})`, {
+          Allow: allowed.join(', '),
+        });
       switch (rawPath) {
-        case '/v1/predict': return predict(req, res, query);
-        case '/v1/info': return sendJson(res, 200, info());
-        case '/v1/test-samples': return testSamples(res, query);
-        case '/healthz': return sendJson(res, 200, { status: closing ? 'closing' : 'ok', model: model.info.name, stats: stats() });
+        case '/v1/predict':
+          return predict(req, res, query);
+        case '/v1/info':
+          return sendJson(res, 200, info());
+        case '/v1/test-samples':
+          return testSamples(res, query);
+        case '/healthz':
+          return sendJson(res, 200, { status: closing ? 'closing' : 'ok', model: model.info.name, stats: stats() });
         case '/model.onnx':
-          res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': model.bytes.length, 'Cache-Control': 'no-cache' });
+          res.writeHead(200, {
+            'Content-Type': 'application/octet-stream',
+            'Content-Length': model.bytes.length,
+            'Cache-Control': 'no-cache',
+          });
           res.end(method === 'HEAD' ? undefined : model.bytes);
           return;
       }
     }
     if (rawPath.startsWith('/v1/')) throw new HttpError(404, `no such endpoint: ${rawPath}`);
-    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, `${method} is not allowed on static files`, { Allow: 'GET, HEAD' });
+    if (method !== 'GET' && method !== 'HEAD')
+      throw new HttpError(405, `${method} is not allowed on static files`, { Allow: 'GET, HEAD' });
     if (!webBuilt && (rawPath === '/' || rawPath === '/index.html')) {
       throw new HttpError(404, `the web demo is not built (${webRoot} is missing): run npm run build:web`);
     }
@@ -194,7 +226,9 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     });
   } catch (error) {
     await model.release();
-    throw new Error(`cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -230,6 +264,7 @@ function intParam(query: URLSearchParams, name: string, fallback: number, min: n
   const text = query.get(name);
   if (text === null) return fallback;
   const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new HttpError(400, `${name} must be an integer from ${min} to ${max}, got '${text}'`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}, got '${text}'`);
   return n;
 }

@@ -48,13 +48,16 @@ function buildAssets(options: TrainingAssetsOptions): Assets {
   if (options.graphDir) {
     manifest = readTrainStepManifest(options.graphDir);
     if (manifest.nchwcBlock) {
-      throw new Error(`${options.graphDir}: this training graph uses ONNX Runtime's CPU-only NCHWc ops, which browsers lack; build one for the browser with 'onnxgrad build-graph --no-nchwc --out DIR'`);
+      throw new Error(
+        `${options.graphDir}: this training graph uses ONNX Runtime's CPU-only NCHWc ops, which browsers lack; build one for the browser with 'onnxgrad build-graph --no-nchwc --out DIR'`,
+      );
     }
     trainStep = readFileSync(join(options.graphDir, TRAIN_STEP_FILE));
     trainStepWasm = trainStep;
   } else {
     // the practical's step in both forms; their manifests (names, shapes) are the same
-    const build = (convGradients: 'conv' | 'im2col') => buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64, convGradients });
+    const build = (convGradients: 'conv' | 'im2col') =>
+      buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64, convGradients });
     const [conv, im2col] = [build('conv'), build('im2col')];
     manifest = conv.manifest;
     trainStep = exportModel(conv.graph, { parametersAs: 'inputs' });
@@ -71,10 +74,21 @@ function buildAssets(options: TrainingAssetsOptions): Assets {
     initial.set(p.init.data as Float32Array, offset);
     offset += sizeOf(spec.shape);
   }
-  return { trainStep, trainStepWasm, manifest, forward: exportModel(forward.graph, { parametersAs: 'inputs' }), initial: new Uint8Array(initial.buffer) };
+  return {
+    trainStep,
+    trainStepWasm,
+    manifest,
+    forward: exportModel(forward.graph, { parametersAs: 'inputs' }),
+    initial: new Uint8Array(initial.buffer),
+  };
 }
 
-const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'] as const;
+const MNIST_FILES = [
+  'train-images-idx3-ubyte',
+  'train-labels-idx1-ubyte',
+  't10k-images-idx3-ubyte',
+  't10k-labels-idx1-ubyte',
+] as const;
 
 /** Routes for the training page; `handle` answers a request and returns true, or returns false for other paths. */
 export function trainingRoutes(options: TrainingAssetsOptions = {}) {
@@ -82,7 +96,12 @@ export function trainingRoutes(options: TrainingAssetsOptions = {}) {
   const get = (): Assets => (assets ??= buildAssets(options));
   if (options.graphDir) get(); // a graph folder that cannot serve fails at start, not on the first request
 
-  function sendBytes(req: IncomingMessage, res: ServerResponse, bytes: Uint8Array, type = 'application/octet-stream'): void {
+  function sendBytes(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bytes: Uint8Array,
+    type = 'application/octet-stream',
+  ): void {
     res.writeHead(200, { 'Content-Type': type, 'Content-Length': bytes.length, 'Cache-Control': 'no-cache' });
     res.end(req.method === 'HEAD' ? undefined : bytes);
   }
@@ -91,7 +110,11 @@ export function trainingRoutes(options: TrainingAssetsOptions = {}) {
     const { manifest } = get();
     const expected = manifest.parameters.reduce((n, p) => n + sizeOf(p.shape), 0) * 4;
     const body = await readBody(req, expected + 1);
-    if (body.length !== expected) throw new HttpError(400, `expected ${expected} bytes of float32 parameters (${manifest.parameters.map((p) => p.name).join(', ')}), got ${body.length}`);
+    if (body.length !== expected)
+      throw new HttpError(
+        400,
+        `expected ${expected} bytes of float32 parameters (${manifest.parameters.map((p) => p.name).join(', ')}), got ${body.length}`,
+      );
     const all = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
     const weights = new Map<string, TensorData>();
     let offset = 0;
@@ -100,9 +123,18 @@ export function trainingRoutes(options: TrainingAssetsOptions = {}) {
       weights.set(spec.name, float32(spec.shape as number[], all.slice(offset, offset + n)));
       offset += n;
     }
-    const metadata = { dataset: 'mnist', classNames: JSON.stringify(CLASS_NAMES.mnist), normalization: JSON.stringify(MNIST_NORMALIZATION) };
+    const metadata = {
+      dataset: 'mnist',
+      classNames: JSON.stringify(CLASS_NAMES.mnist),
+      normalization: JSON.stringify(MNIST_NORMALIZATION),
+    };
     const bytes = exportModel(buildInferenceGraph(manifest.model), { weights, metadata });
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length, 'Content-Disposition': 'attachment; filename="model.onnx"', 'Cache-Control': 'no-store' });
+    res.writeHead(200, {
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': bytes.length,
+      'Content-Disposition': 'attachment; filename="model.onnx"',
+      'Cache-Control': 'no-store',
+    });
     res.end(bytes);
   }
 
@@ -119,9 +151,14 @@ export function trainingRoutes(options: TrainingAssetsOptions = {}) {
     const mnist = path.startsWith('/v1/mnist/') ? path.slice('/v1/mnist/'.length) : undefined;
     if (!routes[path] && mnist === undefined) return false;
     const wanted = path === '/v1/export-model' ? 'POST' : 'GET';
-    if (method !== wanted && !(wanted === 'GET' && method === 'HEAD')) throw new HttpError(405, `${method} is not allowed on ${path} (use ${wanted})`, { Allow: wanted === 'GET' ? 'GET, HEAD' : 'POST' });
+    if (method !== wanted && !(wanted === 'GET' && method === 'HEAD'))
+      throw new HttpError(405, `${method} is not allowed on ${path} (use ${wanted})`, {
+        Allow: wanted === 'GET' ? 'GET, HEAD' : 'POST',
+      });
     if (mnist !== undefined) {
-      const key = (['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const)[MNIST_FILES.indexOf(mnist as (typeof MNIST_FILES)[number])];
+      const key = (['trainImages', 'trainLabels', 'testImages', 'testLabels'] as const)[
+        MNIST_FILES.indexOf(mnist as (typeof MNIST_FILES)[number])
+      ];
       if (!key) throw new HttpError(404, `no such MNIST file: ${mnist} (known: ${MNIST_FILES.join(', ')})`);
       sendBytes(req, res, readFileSync(resolveSource({ dataset: 'mnist' }).files[key]));
       return true;

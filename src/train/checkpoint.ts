@@ -23,7 +23,8 @@ export interface Checkpoint {
 }
 
 /** The scale of a state tensor `<optimizer>.<slot>.<parameter>` in a stateScale record. */
-const scaleOf = (scales: Readonly<Record<string, number>> | undefined, stateName: string): number => scales?.[stateName.split('.')[1] ?? ''] ?? 1;
+const scaleOf = (scales: Readonly<Record<string, number>> | undefined, stateName: string): number =>
+  scales?.[stateName.split('.')[1] ?? ''] ?? 1;
 
 /**
  * Writes the tensors as the graph holds them, with the optimizer's state scales (Adam keeps
@@ -31,7 +32,11 @@ const scaleOf = (scales: Readonly<Record<string, number>> | undefined, stateName
  * PyTorch's m and v.
  */
 export function saveCheckpoint(path: string, checkpoint: Checkpoint, manifest: TrainStepManifest): void {
-  const metadata = { format: 'onnxgrad.checkpoint', resume: JSON.stringify(checkpoint.state), stateScale: JSON.stringify(manifest.optimizer.stateScale ?? {}) };
+  const metadata = {
+    format: 'onnxgrad.checkpoint',
+    resume: JSON.stringify(checkpoint.state),
+    stateScale: JSON.stringify(manifest.optimizer.stateScale ?? {}),
+  };
   writeFileAtomic(path, encodeSafetensors(checkpoint.tensors, metadata));
 }
 
@@ -57,7 +62,9 @@ export function loadCheckpoint(path: string, manifest: TrainStepManifest): Check
     const t = tensors.get(spec.name);
     if (!t) throw new SafetensorsError(`${path}: does not match this model: '${spec.name}' is missing`);
     if (t.dims.join() !== spec.shape.join()) {
-      throw new SafetensorsError(`${path}: does not match this model: '${spec.name}' is [${t.dims.join(', ')}], expected [${spec.shape.join(', ')}]`);
+      throw new SafetensorsError(
+        `${path}: does not match this model: '${spec.name}' is [${t.dims.join(', ')}], expected [${spec.shape.join(', ')}]`,
+      );
     }
   }
   // a checkpoint written with other state scales (older versions stored PyTorch's m and v)
@@ -70,7 +77,8 @@ export function loadCheckpoint(path: string, manifest: TrainStepManifest): Check
   for (const spec of manifest.state) {
     const ratio = scaleOf(manifest.optimizer.stateScale, spec.name) / scaleOf(stored, spec.name);
     const t = tensors.get(spec.name) as TensorData;
-    if (ratio !== 1) tensors.set(spec.name, { ...t, data: Float32Array.from(t.data as Float32Array, (v) => v * ratio) });
+    if (ratio !== 1)
+      tensors.set(spec.name, { ...t, data: Float32Array.from(t.data as Float32Array, (v) => v * ratio) });
   }
   return { tensors, state };
 }

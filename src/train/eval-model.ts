@@ -37,13 +37,32 @@ export async function evaluateModelFile(modelPath: string, o: EvalOptions = {}):
   const started = performance.now();
   try {
     const result = await evaluate(splits[split], normalization, classes, async (images, count) => {
-      const out = await session.run({ [input ?? 'image']: float32Tensor(images, [count, 1, dataset.height, dataset.width]) });
+      const out = await session.run({
+        [input ?? 'image']: float32Tensor(images, [count, 1, dataset.height, dataset.width]),
+      });
       const logits = out.logits ?? out[session.outputNames[0] ?? ''];
-      if (!logits || logits.dims[1] !== classes) throw new Error(`${modelPath}: the model gives ${String(logits?.dims[1])} classes but ${dataset.name} has ${classes}`);
+      if (!logits || logits.dims[1] !== classes)
+        throw new Error(
+          `${modelPath}: the model gives ${String(logits?.dims[1])} classes but ${dataset.name} has ${classes}`,
+        );
       return logits.data as Float32Array;
     });
-    const perClass = result.confusion.map((row, c) => (row[c] ?? 0) / Math.max(1, row.reduce((a, b) => a + b, 0)));
-    return { ...result, dataset: dataset.name, split, classNames: dataset.classNames, perClass, seconds: (performance.now() - started) / 1000 };
+    const perClass = result.confusion.map(
+      (row, c) =>
+        (row[c] ?? 0) /
+        Math.max(
+          1,
+          row.reduce((a, b) => a + b, 0),
+        ),
+    );
+    return {
+      ...result,
+      dataset: dataset.name,
+      split,
+      classNames: dataset.classNames,
+      perClass,
+      seconds: (performance.now() - started) / 1000,
+    };
   } finally {
     await session.release();
   }

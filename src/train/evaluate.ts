@@ -17,7 +17,13 @@ export interface Evaluation {
   readonly predictions: Int32Array;
 }
 
-export async function evaluate(subset: Subset, normalization: Normalization, classes: number, predict: Predict, chunkSize = 1000): Promise<Evaluation> {
+export async function evaluate(
+  subset: Subset,
+  normalization: Normalization,
+  classes: number,
+  predict: Predict,
+  chunkSize = 1000,
+): Promise<Evaluation> {
   const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
   const predictions = new Int32Array(subset.count);
   let correct = 0;
@@ -45,5 +51,12 @@ export async function evaluate(subset: Subset, normalization: Normalization, cla
     }
     seen += batch.size;
   }
-  return { count: seen, correct, accuracy: seen > 0 ? correct / seen : 0, loss: seen > 0 ? lossSum / seen : 0, confusion, predictions };
+  return {
+    count: seen,
+    correct,
+    accuracy: seen > 0 ? correct / seen : 0,
+    loss: seen > 0 ? lossSum / seen : 0,
+    confusion,
+    predictions,
+  };
 }

@@ -21,7 +21,10 @@ export class MetricsLog {
   private steps = 0;
 
   /** Opens the log; records after `fromStep` (left by a run that crashed after its checkpoint) are dropped. */
-  constructor(readonly path: string, fromStep: number) {
+  constructor(
+    readonly path: string,
+    fromStep: number,
+  ) {
     if (fromStep === 0 || !existsSync(path)) {
       writeFileSync(path, '');
       return;

@@ -30,7 +30,13 @@ export function useNchwcForImageConvs(graph: Graph, block: number): number {
     const whole = op.reshape(op.pad(w, [0, 0, 0, 0, padded - m, 0, 0, 0]), [padded / block, block, c, kh, kw]);
     const filters = op.reshape(op.transpose(whole, [0, 2, 3, 4, 1]), [padded, c, kh, kw]);
     const bias = b ? op.pad(b, [0, padded - m]) : null;
-    const [blocked] = graph.addNode('Conv', [x, filters, bias], node.attributes, [{ dtype: 'float32', shape: [n, padded, ho, wo] }], NCHWC_DOMAIN);
+    const [blocked] = graph.addNode(
+      'Conv',
+      [x, filters, bias],
+      node.attributes,
+      [{ dtype: 'float32', shape: [n, padded, ho, wo] }],
+      NCHWC_DOMAIN,
+    );
     graph.rewrite(node, 'ReorderOutput', [blocked as Value], { channels: attr.int(m) }, NCHWC_DOMAIN);
     rewritten++;
   }

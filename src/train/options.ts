@@ -62,10 +62,25 @@ export const BEST_PRESET = {
   augment: true,
 };
 
-export const PRESET_DEFAULTS: Readonly<Record<PresetName, typeof PRACTICAL_PRESET>> = { practical: PRACTICAL_PRESET, best: BEST_PRESET };
+export const PRESET_DEFAULTS: Readonly<Record<PresetName, typeof PRACTICAL_PRESET>> = {
+  practical: PRACTICAL_PRESET,
+  best: BEST_PRESET,
+};
 
 /** The settings that decide the weights; a resumed run must have the same ones. */
 export function fingerprint(o: TrainOptions): string {
   const { model, optimizer, lr, schedule, batchSize, steps, seed, augment, data, validationSize, limit } = o;
-  return JSON.stringify({ model, optimizer, lr, schedule, batchSize, steps, seed, augment, data, validationSize, limit });
+  return JSON.stringify({
+    model,
+    optimizer,
+    lr,
+    schedule,
+    batchSize,
+    steps,
+    seed,
+    augment,
+    data,
+    validationSize,
+    limit,
+  });
 }

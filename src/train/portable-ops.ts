@@ -1,11 +1,40 @@
 // The ops a training graph may use so that the same graph runs on onnxruntime-node, on
 // onnxruntime-web's WASM EP and on WebGPU (see DESIGN.md, onnxruntime-web facts).
 export const PORTABLE_OPS: ReadonlySet<string> = new Set([
-  'Conv', 'ConvTranspose', 'MaxPool', 'Relu', 'Gemm', 'MatMul',
-  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Neg', 'Exp', 'Log', 'Sqrt',
-  'Equal', 'Less', 'Greater', 'Where', 'Cast', 'Identity',
-  'ReduceSum', 'ReduceMax', 'ReduceMean',
-  'Reshape', 'Flatten', 'Shape', 'Transpose', 'Slice', 'Pad', 'Expand', 'Unsqueeze', 'Resize', 'Gather',
+  'Conv',
+  'ConvTranspose',
+  'MaxPool',
+  'Relu',
+  'Gemm',
+  'MatMul',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Neg',
+  'Exp',
+  'Log',
+  'Sqrt',
+  'Equal',
+  'Less',
+  'Greater',
+  'Where',
+  'Cast',
+  'Identity',
+  'ReduceSum',
+  'ReduceMax',
+  'ReduceMean',
+  'Reshape',
+  'Flatten',
+  'Shape',
+  'Transpose',
+  'Slice',
+  'Pad',
+  'Expand',
+  'Unsqueeze',
+  'Resize',
+  'Gather',
 ]);
 
 /**
@@ -22,7 +51,8 @@ export const NON_PORTABLE_OPS: Readonly<Record<string, string>> = Object.freeze(
 
 /** The problems with a node for portability, or none. */
 export function portabilityProblem(opType: string, outputCount: number): string | undefined {
-  if (opType === 'MaxPool' && outputCount > 1) return `MaxPool with Indices: ${NON_PORTABLE_OPS['MaxPool-with-Indices']}`;
+  if (opType === 'MaxPool' && outputCount > 1)
+    return `MaxPool with Indices: ${NON_PORTABLE_OPS['MaxPool-with-Indices']}`;
   const reason = NON_PORTABLE_OPS[opType];
   if (reason) return `${opType}: ${reason}`;
   if (!PORTABLE_OPS.has(opType)) return `${opType}: not in the portable op list`;

@@ -10,16 +10,24 @@ export interface TrainingHandle {
   stop(): void;
 }
 
-export function trainInWorker(options: TrainOptions, callbacks: Omit<TrainCallbacks, 'shouldStop'> = {}, start: StartMode = 'new'): TrainingHandle {
+export function trainInWorker(
+  options: TrainOptions,
+  callbacks: Omit<TrainCallbacks, 'shouldStop'> = {},
+  start: StartMode = 'new',
+): TrainingHandle {
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { options, start } });
   const done = new Promise<TrainSummary>((resolve, reject) => {
     let settled = false;
     worker.on('message', (message: FromWorker) => {
       switch (message.type) {
-        case 'start': return callbacks.onStart?.(message.info);
-        case 'step': return callbacks.onStep?.(message.info);
-        case 'eval': return callbacks.onEval?.(message.record);
-        case 'checkpoint': return callbacks.onCheckpoint?.(message.info);
+        case 'start':
+          return callbacks.onStart?.(message.info);
+        case 'step':
+          return callbacks.onStep?.(message.info);
+        case 'eval':
+          return callbacks.onEval?.(message.record);
+        case 'checkpoint':
+          return callbacks.onCheckpoint?.(message.info);
         case 'done':
           settled = true;
           return resolve(message.summary);

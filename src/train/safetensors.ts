@@ -17,7 +17,10 @@ export interface SafetensorsFile {
   readonly metadata: Record<string, string>;
 }
 
-export function encodeSafetensors(tensors: ReadonlyMap<string, TensorData>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: ReadonlyMap<string, TensorData>,
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, t] of tensors) {
@@ -39,12 +42,16 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, TensorData>, meta
 }
 
 export function decodeSafetensors(bytes: Uint8Array, name = 'checkpoint'): SafetensorsFile {
-  if (bytes.length < 8) throw new SafetensorsError(`${name}: truncated: ${bytes.length} bytes, not even a header length`);
+  if (bytes.length < 8)
+    throw new SafetensorsError(`${name}: truncated: ${bytes.length} bytes, not even a header length`);
   const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (headerLength > bytes.length - 8) throw new SafetensorsError(`${name}: truncated: header of ${headerLength} bytes in a file of ${bytes.length}`);
+  if (headerLength > bytes.length - 8)
+    throw new SafetensorsError(`${name}: truncated: header of ${headerLength} bytes in a file of ${bytes.length}`);
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength))) as Record<string, unknown>;
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)),
+    ) as Record<string, unknown>;
   } catch {
     throw new SafetensorsError(`${name}: corrupt: the header is not valid JSON`);
   }
@@ -58,19 +65,33 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'checkpoint'): Safet
       metadata = entry as Record<string, string>;
       continue;
     }
-    const { dtype: code, shape, data_offsets: offsets } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    const {
+      dtype: code,
+      shape,
+      data_offsets: offsets,
+    } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
     const dtype = (Object.keys(DTYPE_CODES) as DType[]).find((d) => DTYPE_CODES[d] === code);
-    if (!dtype || !Array.isArray(shape) || !Array.isArray(offsets)) throw new SafetensorsError(`${name}: corrupt: bad header entry for '${key}'`);
+    if (!dtype || !Array.isArray(shape) || !Array.isArray(offsets))
+      throw new SafetensorsError(`${name}: corrupt: bad header entry for '${key}'`);
     const [begin, end] = offsets;
-    if (end > dataLength) throw new SafetensorsError(`${name}: truncated: '${key}' ends at byte ${end} of ${dataLength} data bytes`);
-    if (end - begin !== elementCount(shape) * BYTES[dtype]) throw new SafetensorsError(`${name}: corrupt: '${key}' has ${end - begin} bytes for shape [${shape.join(', ')}]`);
+    if (end > dataLength)
+      throw new SafetensorsError(`${name}: truncated: '${key}' ends at byte ${end} of ${dataLength} data bytes`);
+    if (end - begin !== elementCount(shape) * BYTES[dtype])
+      throw new SafetensorsError(`${name}: corrupt: '${key}' has ${end - begin} bytes for shape [${shape.join(', ')}]`);
     // a copy (Buffer.slice would be a view into a shared pool), aligned for the typed array
     const copy = Uint8Array.prototype.slice.call(bytes, dataStart + begin, dataStart + end).buffer;
     const data: TensorArray =
-      dtype === 'float32' ? new Float32Array(copy) : dtype === 'float64' ? new Float64Array(copy) : dtype === 'int64' ? new BigInt64Array(copy) : new Uint8Array(copy);
+      dtype === 'float32'
+        ? new Float32Array(copy)
+        : dtype === 'float64'
+          ? new Float64Array(copy)
+          : dtype === 'int64'
+            ? new BigInt64Array(copy)
+            : new Uint8Array(copy);
     tensors.set(key, tensor(dtype, shape, data));
     covered += end - begin;
   }
-  if (covered !== dataLength) throw new SafetensorsError(`${name}: corrupt: ${dataLength} data bytes but the tensors cover ${covered}`);
+  if (covered !== dataLength)
+    throw new SafetensorsError(`${name}: corrupt: ${dataLength} data bytes but the tensors cover ${covered}`);
   return { tensors, metadata };
 }

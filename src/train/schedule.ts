@@ -30,6 +30,7 @@ export function learningRate(schedule: ScheduleName, base: number, step: number,
 }
 
 export function parseSchedule(name: string): ScheduleName {
-  if (!(SCHEDULES as readonly string[]).includes(name)) throw new Error(`unknown learning-rate schedule '${name}' (known: ${SCHEDULES.join(', ')})`);
+  if (!(SCHEDULES as readonly string[]).includes(name))
+    throw new Error(`unknown learning-rate schedule '${name}' (known: ${SCHEDULES.join(', ')})`);
   return name as ScheduleName;
 }

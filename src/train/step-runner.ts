@@ -6,7 +6,16 @@
 // straight into memory we own, with no allocation or copy per step, and an output never
 // aliases an input (which gives silently wrong results, DESIGN.md).
 import type { TensorData } from '../ir/tensor.js';
-import { createSession, float32Tensor, fromOrtTensor, int64Tensor, type OrtTensor, type Session, type SessionOptions, toOrtTensor } from '../runtime/node.js';
+import {
+  createSession,
+  float32Tensor,
+  fromOrtTensor,
+  int64Tensor,
+  type OrtTensor,
+  type Session,
+  type SessionOptions,
+  toOrtTensor,
+} from '../runtime/node.js';
 import { nextName, type TrainStepManifest } from './train-step.js';
 
 export interface StepBatch {
@@ -45,7 +54,12 @@ export class StepRunner {
     }
   }
 
-  static async create(graph: Uint8Array, manifest: TrainStepManifest, initial: ReadonlyMap<string, TensorData>, options: SessionOptions): Promise<StepRunner> {
+  static async create(
+    graph: Uint8Array,
+    manifest: TrainStepManifest,
+    initial: ReadonlyMap<string, TensorData>,
+    options: SessionOptions,
+  ): Promise<StepRunner> {
     return new StepRunner(await createSession(graph, options), manifest, initial);
   }
 

@@ -69,7 +69,8 @@ export interface TrainStepOptions {
 export const NODE_CONV_GRADIENTS: GradOptions['convGradients'] = 'im2col';
 
 export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): TrainStep {
-  if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new Error(`batch size must be a positive integer, got ${options.batchSize}`);
+  if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+    throw new Error(`batch size must be a positive integer, got ${options.batchSize}`);
   const optimizer = createOptimizer(options.optimizer);
   const { graph, logits, dropoutNoise } = buildCnn(config, { training: true, batch: options.batchSize });
   const labels = graph.input('labels', 'int64', [options.batchSize]);
@@ -90,7 +91,9 @@ export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): Tr
   const nextState: [string, Value][] = [];
   for (const param of params) {
     const grad = grads.get(param) as Value;
-    const slots = optimizer.slots.map((slot) => graph.input(stateName(optimizer, slot, param.name), param.dtype, param.shape));
+    const slots = optimizer.slots.map((slot) =>
+      graph.input(stateName(optimizer, slot, param.name), param.dtype, param.shape),
+    );
     state.push(...slots);
     const next = update({ param, grad, state: slots });
     graph.output(next.param, nextName(param.name));
@@ -105,7 +108,11 @@ export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): Tr
     convGradients,
     nchwcBlock,
     model: config,
-    optimizer: { name: optimizer.name, hyper: optimizer.hyper, stateScale: Object.fromEntries(optimizer.slots.map((slot, i) => [slot, optimizer.stateScale?.[i] ?? 1])) },
+    optimizer: {
+      name: optimizer.name,
+      hyper: optimizer.hyper,
+      stateScale: Object.fromEntries(optimizer.slots.map((slot, i) => [slot, optimizer.stateScale?.[i] ?? 1])),
+    },
     parameters: params.map(spec),
     state: state.map(spec),
     dropout: dropoutNoise.map((n) => ({ name: n.name, rate: config.dropout, shape: n.shape as number[] })),

@@ -21,7 +21,13 @@ import { StepRunner } from './step-runner.js';
 import { buildTrainStep, NODE_CONV_GRADIENTS, type TrainStepManifest } from './train-step.js';
 
 export interface TrainCallbacks {
-  onStart?(info: { startStep: number; totalSteps: number; stepsPerEpoch: number; parameters: number; trainImages: number }): void;
+  onStart?(info: {
+    startStep: number;
+    totalSteps: number;
+    stepsPerEpoch: number;
+    parameters: number;
+    trainImages: number;
+  }): void;
   onStep?(info: { step: number; loss: number; accuracy: number; lr: number }): void;
   onEval?(record: MetricsRecord): void;
   onCheckpoint?(info: { step: number; path: string }): void;
@@ -35,7 +41,12 @@ export interface TrainSummary {
   readonly seconds: number;
   readonly stepsPerSecond: number;
   readonly final?: MetricsRecord;
-  readonly files: { readonly model?: string; readonly checkpoint: string; readonly metrics: string; readonly summary?: string };
+  readonly files: {
+    readonly model?: string;
+    readonly checkpoint: string;
+    readonly metrics: string;
+    readonly summary?: string;
+  };
 }
 
 /** new: refuse a folder that holds a checkpoint; resume: continue it; overwrite: start over. */
@@ -55,7 +66,9 @@ export const RUN_FILES = {
 export function readTrainStepManifest(dir: string): TrainStepManifest {
   const path = join(dir, RUN_FILES.manifest);
   if (!existsSync(path) || !existsSync(join(dir, RUN_FILES.trainStep))) {
-    throw new Error(`${dir}: no ${RUN_FILES.trainStep} and ${RUN_FILES.manifest} here; run 'onnxgrad build-graph --out ${dir}' first`);
+    throw new Error(
+      `${dir}: no ${RUN_FILES.trainStep} and ${RUN_FILES.manifest} here; run 'onnxgrad build-graph --out ${dir}' first`,
+    );
   }
   let manifest: TrainStepManifest;
   try {
@@ -68,7 +81,8 @@ export function readTrainStepManifest(dir: string): TrainStepManifest {
 }
 
 /** The NCHWc block size to lay the image convolution out for: this CPU's, with the CPU provider. */
-const nchwcBlockFor = async (o: TrainOptions): Promise<number | null> => (o.device === 'cpu' && o.nchwc !== false ? nchwcBlockSize() : null);
+const nchwcBlockFor = async (o: TrainOptions): Promise<number | null> =>
+  o.device === 'cpu' && o.nchwc !== false ? nchwcBlockSize() : null;
 
 export interface LoadedTrainGraph {
   readonly bytes: Uint8Array;
@@ -80,8 +94,16 @@ export interface LoadedTrainGraph {
 /** A build-graph folder's training step, with the tensors a new run starts from. */
 export function loadGraphDir(dir: string): LoadedTrainGraph {
   const manifest = readTrainStepManifest(dir);
-  const { graph } = buildTrainStep(manifest.model, { optimizer: manifest.optimizer.name, batchSize: manifest.batchSize, convGradients: manifest.convGradients });
-  return { bytes: readFileSync(join(dir, RUN_FILES.trainStep)), manifest, init: initialTensors(graph.parameters, manifest) };
+  const { graph } = buildTrainStep(manifest.model, {
+    optimizer: manifest.optimizer.name,
+    batchSize: manifest.batchSize,
+    convGradients: manifest.convGradients,
+  });
+  return {
+    bytes: readFileSync(join(dir, RUN_FILES.trainStep)),
+    manifest,
+    init: initialTensors(graph.parameters, manifest),
+  };
 }
 
 async function loadTrainGraph(o: TrainOptions): Promise<LoadedTrainGraph> {
@@ -89,20 +111,35 @@ async function loadTrainGraph(o: TrainOptions): Promise<LoadedTrainGraph> {
     const loaded = loadGraphDir(o.graphDir);
     const block = loaded.manifest.nchwcBlock ?? null;
     if (block !== null && block !== (await nchwcBlockFor(o))) {
-      throw new Error(`${o.graphDir}: the training graph was built for NCHWc blocks of ${block}, which this CPU or device does not use; run 'onnxgrad build-graph --out ${o.graphDir}' here again`);
+      throw new Error(
+        `${o.graphDir}: the training graph was built for NCHWc blocks of ${block}, which this CPU or device does not use; run 'onnxgrad build-graph --out ${o.graphDir}' here again`,
+      );
     }
     return loaded;
   }
   const nchwcBlock = await nchwcBlockFor(o);
-  const { graph, manifest } = buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, convGradients: NODE_CONV_GRADIENTS, nchwcBlock });
-  return { bytes: exportModel(graph, { parametersAs: 'inputs' }), manifest, init: initialTensors(graph.parameters, manifest) };
+  const { graph, manifest } = buildTrainStep(o.model, {
+    optimizer: o.optimizer,
+    batchSize: o.batchSize,
+    convGradients: NODE_CONV_GRADIENTS,
+    nchwcBlock,
+  });
+  return {
+    bytes: exportModel(graph, { parametersAs: 'inputs' }),
+    manifest,
+    init: initialTensors(graph.parameters, manifest),
+  };
 }
 
 /** The model's initial parameters and zero optimizer state: what a new run starts from. */
-function initialTensors(parameters: ReadonlyMap<string, { init: TensorData }>, manifest: TrainStepManifest): Map<string, TensorData> {
+function initialTensors(
+  parameters: ReadonlyMap<string, { init: TensorData }>,
+  manifest: TrainStepManifest,
+): Map<string, TensorData> {
   const init = new Map<string, TensorData>();
   for (const [name, p] of parameters) init.set(name, p.init);
-  for (const s of manifest.state) init.set(s.name, float32(s.shape as number[], new Float32Array((s.shape as number[]).reduce((a, b) => a * b, 1))));
+  for (const s of manifest.state)
+    init.set(s.name, float32(s.shape as number[], new Float32Array((s.shape as number[]).reduce((a, b) => a * b, 1))));
   return init;
 }
 
@@ -112,21 +149,36 @@ function checkResumable(checkpoint: Checkpoint, o: TrainOptions, path: string): 
   const saved = JSON.parse(checkpoint.state.fingerprint) as Record<string, unknown>;
   const now = JSON.parse(fingerprint(o)) as Record<string, unknown>;
   const differ = Object.keys(now).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
-  throw new Error(`${path}: was written by a run with different settings (${differ.join(', ')}); resume with the same options, or use another --run-dir`);
+  throw new Error(
+    `${path}: was written by a run with different settings (${differ.join(', ')}); resume with the same options, or use another --run-dir`,
+  );
 }
 
-export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, start: StartMode = 'new'): Promise<TrainSummary> {
+export async function train(
+  o: TrainOptions,
+  callbacks: TrainCallbacks = {},
+  start: StartMode = 'new',
+): Promise<TrainSummary> {
   mkdirSync(o.runDir, { recursive: true });
   const path = (file: string) => join(o.runDir, file);
   const resume = start === 'resume';
   if (start === 'new' && existsSync(path(RUN_FILES.checkpoint))) {
-    throw new Error(`${o.runDir} already holds a checkpoint; pass --resume to continue it, --overwrite to start over, or choose another --run-dir`);
+    throw new Error(
+      `${o.runDir} already holds a checkpoint; pass --resume to continue it, --overwrite to start over, or choose another --run-dir`,
+    );
   }
   const dataset = loadDataset(o.data);
-  const splits = splitDataset(dataset, { seed: o.seed, ...(o.validationSize !== undefined ? { validationSize: o.validationSize } : {}), ...(o.limit !== undefined ? { limit: o.limit } : {}) });
+  const splits = splitDataset(dataset, {
+    seed: o.seed,
+    ...(o.validationSize !== undefined ? { validationSize: o.validationSize } : {}),
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+  });
   const normalization = normalizationFor(dataset, splits.train);
   const { bytes, manifest, init } = await loadTrainGraph(o);
-  if (manifest.model.classes !== dataset.classNames.length) throw new Error(`the model has ${manifest.model.classes} classes but ${dataset.name} has ${dataset.classNames.length}`);
+  if (manifest.model.classes !== dataset.classNames.length)
+    throw new Error(
+      `the model has ${manifest.model.classes} classes but ${dataset.name} has ${dataset.classNames.length}`,
+    );
 
   let checkpoint: Checkpoint | undefined;
   if (resume) {
@@ -144,11 +196,18 @@ export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, sta
   forward.graph.output(forward.logits, 'logits');
   const evalSession = await createSession(exportModel(forward.graph, { parametersAs: 'inputs' }), session);
   const predict = async (images: Float32Array, count: number) => {
-    const out = await evalSession.run({ image: float32Tensor(images, [count, 1, dataset.height, dataset.width]), ...runner.parameterFeeds() });
+    const out = await evalSession.run({
+      image: float32Tensor(images, [count, 1, dataset.height, dataset.width]),
+      ...runner.parameterFeeds(),
+    });
     return out.logits?.data as Float32Array;
   };
 
-  const cursor = new BatchCursor(splits.train, { batchSize: manifest.batchSize, seed: o.seed, normalization, augment: o.augment ? {} : null }, checkpoint?.state.cursor);
+  const cursor = new BatchCursor(
+    splits.train,
+    { batchSize: manifest.batchSize, seed: o.seed, normalization, augment: o.augment ? {} : null },
+    checkpoint?.state.cursor,
+  );
   const dropoutRng = new Mulberry32(checkpoint?.state.dropoutRng ?? (o.seed * 1000 + 0xd7) >>> 0);
   const metrics = new MetricsLog(path(RUN_FILES.metrics), checkpoint?.state.step ?? 0);
   let step = checkpoint?.state.step ?? 0;
@@ -158,18 +217,36 @@ export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, sta
   const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
 
   const save = () => {
-    const state = { step, cursor: cursor.position, dropoutRng: dropoutRng.state, elapsedSeconds: elapsed(), fingerprint: fingerprint(o) };
+    const state = {
+      step,
+      cursor: cursor.position,
+      dropoutRng: dropoutRng.state,
+      elapsedSeconds: elapsed(),
+      fingerprint: fingerprint(o),
+    };
     saveCheckpoint(path(RUN_FILES.checkpoint), { tensors: runner.tensors(), state }, manifest);
     callbacks.onCheckpoint?.({ step, path: path(RUN_FILES.checkpoint) });
   };
   const validate = async (): Promise<MetricsRecord> => {
     const val = await evaluate(splits.val, normalization, manifest.model.classes, predict);
-    const record = metrics.record(step, cursor.position.epoch, elapsed(), learningRate(o.schedule, o.lr, step, o.steps), val);
+    const record = metrics.record(
+      step,
+      cursor.position.epoch,
+      elapsed(),
+      learningRate(o.schedule, o.lr, step, o.steps),
+      val,
+    );
     callbacks.onEval?.(record);
     return record;
   };
 
-  callbacks.onStart?.({ startStep, totalSteps: o.steps, stepsPerEpoch: cursor.stepsPerEpoch, parameters: manifest.parameters.reduce((n, p) => n + (p.shape as number[]).reduce((a, b) => a * b, 1), 0), trainImages: splits.train.count });
+  callbacks.onStart?.({
+    startStep,
+    totalSteps: o.steps,
+    stepsPerEpoch: cursor.stepsPerEpoch,
+    parameters: manifest.parameters.reduce((n, p) => n + (p.shape as number[]).reduce((a, b) => a * b, 1), 0),
+    trainImages: splits.train.count,
+  });
   let final: MetricsRecord | undefined;
   let stopped = false;
   try {
@@ -183,7 +260,8 @@ export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, sta
       const lr = learningRate(o.schedule, o.lr, step + 1, o.steps);
       const result = await runner.run({ images: batch.images, labels: batch.labels, noise }, step + 1, lr);
       step += 1;
-      if (!Number.isFinite(result.loss)) throw new Error(`the loss became ${result.loss} at step ${step}; try a smaller --lr`);
+      if (!Number.isFinite(result.loss))
+        throw new Error(`the loss became ${result.loss} at step ${step}; try a smaller --lr`);
       metrics.addStep(result.loss, result.correct, batch.size);
       callbacks.onStep?.({ step, loss: result.loss, accuracy: result.correct / batch.size, lr });
       if (step % o.evalEvery === 0 || step === o.steps) final = await validate();
@@ -204,9 +282,23 @@ export async function train(o: TrainOptions, callbacks: TrainCallbacks = {}, sta
   if (stopped) return { completed: false, steps: step, seconds, stepsPerSecond, files };
 
   const weights = runner.tensors();
-  const metadata = { dataset: dataset.name, classNames: JSON.stringify(dataset.classNames), normalization: JSON.stringify(normalization) };
+  const metadata = {
+    dataset: dataset.name,
+    classNames: JSON.stringify(dataset.classNames),
+    normalization: JSON.stringify(normalization),
+  };
   writeFileAtomic(path(RUN_FILES.model), exportModel(buildInferenceGraph(manifest.model), { weights, metadata }));
-  const summary = { completed: true, steps: step, seconds, stepsPerSecond, ...(final ? { final } : {}), files: { ...files, model: path(RUN_FILES.model), summary: path(RUN_FILES.summary) } };
-  writeFileSync(path(RUN_FILES.summary), `${JSON.stringify({ ...summary, config: { ...o, model: manifest.model } }, null, 2)}\n`);
+  const summary = {
+    completed: true,
+    steps: step,
+    seconds,
+    stepsPerSecond,
+    ...(final ? { final } : {}),
+    files: { ...files, model: path(RUN_FILES.model), summary: path(RUN_FILES.summary) },
+  };
+  writeFileSync(
+    path(RUN_FILES.summary),
+    `${JSON.stringify({ ...summary, config: { ...o, model: manifest.model } }, null, 2)}\n`,
+  );
   return summary;
 }

@@ -2,7 +2,8 @@
 import type { MetricsRecord } from './metrics.js';
 import type { TrainCallbacks, TrainSummary } from './trainer.js';
 
-type Info<K extends keyof TrainCallbacks> = NonNullable<TrainCallbacks[K]> extends (info: infer I) => unknown ? I : never;
+type Info<K extends keyof TrainCallbacks> =
+  NonNullable<TrainCallbacks[K]> extends (info: infer I) => unknown ? I : never;
 
 export type FromWorker =
   | { type: 'start'; info: Info<'onStart'> }

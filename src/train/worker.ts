@@ -29,7 +29,11 @@ try {
   );
   post({ type: 'done', summary });
 } catch (error) {
-  post({ type: 'error', message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? (error.stack ?? '') : '' });
+  post({
+    type: 'error',
+    message: error instanceof Error ? error.message : String(error),
+    stack: error instanceof Error ? (error.stack ?? '') : '',
+  });
 } finally {
   port.close();
 }

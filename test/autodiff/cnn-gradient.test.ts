@@ -19,7 +19,14 @@ import { Mulberry32 } from '../../src/data/random.js';
 import type { Value } from '../../src/ir/graph.js';
 import { softmaxCrossEntropy } from '../../src/ops/loss.js';
 import { float32Tensor, int64Tensor } from '../../src/runtime/node.js';
-import { arrayRelativeError, finiteDifferences, maxAbs, parameterFeeds, relativeError, runWithOrt } from '../helpers/gradient-check.js';
+import {
+  arrayRelativeError,
+  finiteDifferences,
+  maxAbs,
+  parameterFeeds,
+  relativeError,
+  runWithOrt,
+} from '../helpers/gradient-check.js';
 import { evaluate, scalarOf } from '../helpers/reference-interpreter.js';
 import { referenceForward } from '../helpers/reference-forward.js';
 import { refTensor, type RefTensor } from '../helpers/reference-tensor.js';
@@ -39,7 +46,9 @@ test('the practical CNN: ORT gradients of every parameter match float64 central 
   const rng = new Mulberry32(42);
   const image = Float32Array.from({ length: BATCH * config.inputSize * config.inputSize }, () => rng.next());
   const labelValues = Array.from({ length: BATCH }, () => Math.floor(rng.next() * config.classes));
-  const noise = Float32Array.from({ length: (noiseValue.shape as number[]).reduce((a, b) => a * b, 1) }, () => rng.next());
+  const noise = Float32Array.from({ length: (noiseValue.shape as number[]).reduce((a, b) => a * b, 1) }, () =>
+    rng.next(),
+  );
 
   const feeds: Record<string, RefTensor> = {
     ...parameterFeeds(graph),
@@ -65,15 +74,22 @@ test('the practical CNN: ORT gradients of every parameter match float64 central 
   // the forward pass agrees three ways: ORT, the interpreter and the hand-written reference
   const weights = new Map([...graph.parameters].map(([name, p]) => [name, p.init]));
   const handLogits = referenceForward(config, weights, image, BATCH, { dropoutNoise: [noise] }).logits;
-  const handLoss = -labelValues.reduce((s, label, n) => {
-    const row = handLogits.subarray(n * config.classes, (n + 1) * config.classes);
-    const max = Math.max(...row);
-    return s + (row[label] as number) - max - Math.log(row.reduce((e, v) => e + Math.exp(v - max), 0));
-  }, 0) / BATCH;
+  const handLoss =
+    -labelValues.reduce((s, label, n) => {
+      const row = handLogits.subarray(n * config.classes, (n + 1) * config.classes);
+      const max = Math.max(...row);
+      return s + (row[label] as number) - max - Math.log(row.reduce((e, v) => e + Math.exp(v - max), 0));
+    }, 0) / BATCH;
   const ortLoss = (results['loss']?.data as Float32Array)[0] as number;
   t.diagnostic(`loss: interpreter ${referenceLoss}, hand-written reference ${handLoss}, ORT ${ortLoss}`);
-  assert.ok(Math.abs(referenceLoss - handLoss) <= 1e-12 * Math.abs(handLoss), `interpreter loss ${referenceLoss} vs hand-written ${handLoss}`);
-  assert.ok(Math.abs(ortLoss - referenceLoss) <= 1e-5 * Math.abs(referenceLoss), `ORT loss ${ortLoss} vs ${referenceLoss}`);
+  assert.ok(
+    Math.abs(referenceLoss - handLoss) <= 1e-12 * Math.abs(handLoss),
+    `interpreter loss ${referenceLoss} vs hand-written ${handLoss}`,
+  );
+  assert.ok(
+    Math.abs(ortLoss - referenceLoss) <= 1e-5 * Math.abs(referenceLoss),
+    `ORT loss ${ortLoss} vs ${referenceLoss}`,
+  );
 
   const t1 = performance.now();
   const interpreted = evaluate(graph, graph.outputs, feeds);
@@ -101,18 +117,36 @@ test('the practical CNN: ORT gradients of every parameter match float64 central 
     const norm = Math.sqrt(u.reduce((s, v) => s + v * v, 0));
     u.forEach((v, i) => (u[i] = v / norm));
     const probe = (sign: number) =>
-      scalarOf(evaluate(graph, [loss], { [p.name]: refTensor(value.dims, value.data.map((v, i) => v + sign * EPS * (u[i] as number)), 'float32') }, base), loss);
+      scalarOf(
+        evaluate(
+          graph,
+          [loss],
+          {
+            [p.name]: refTensor(
+              value.dims,
+              value.data.map((v, i) => v + sign * EPS * (u[i] as number)),
+              'float32',
+            ),
+          },
+          base,
+        ),
+        loss,
+      );
     const directional = (probe(1) - probe(-1)) / (2 * EPS);
     const analyticDirectional = analytic.reduce((s, g, i) => s + g * (u[i] as number), 0);
     const directionalError = Math.abs(analyticDirectional - directional) / Math.abs(directional);
 
-    t.diagnostic(`${p.name} [${value.dims.join(', ')}]: max relative error ${sampleError.toExponential(2)} over ${sampled.size} elements, ` +
-      `directional ${directionalError.toExponential(2)}, max |grad| ${scale.toExponential(2)}; ORT vs float64 backward on all ${float64.length} elements ` +
-      `${fullError.toExponential(2)} (floor 1e-3 max: ${fullError3.toExponential(2)}, absolute ${absoluteError.toExponential(2)} max|grad|), float64 backward vs differences ${float64SampleError.toExponential(2)} (${(performance.now() - t0).toFixed(0)} ms)`);
+    t.diagnostic(
+      `${p.name} [${value.dims.join(', ')}]: max relative error ${sampleError.toExponential(2)} over ${sampled.size} elements, ` +
+        `directional ${directionalError.toExponential(2)}, max |grad| ${scale.toExponential(2)}; ORT vs float64 backward on all ${float64.length} elements ` +
+        `${fullError.toExponential(2)} (floor 1e-3 max: ${fullError3.toExponential(2)}, absolute ${absoluteError.toExponential(2)} max|grad|), float64 backward vs differences ${float64SampleError.toExponential(2)} (${(performance.now() - t0).toFixed(0)} ms)`,
+    );
     if (!(sampleError <= TOLERANCE)) failures.push(`${p.name}: sampled error ${sampleError}`);
     if (!(fullError <= TOLERANCE)) failures.push(`${p.name}: error against the float64 backward graph ${fullError}`);
-    if (!(absoluteError <= 1e-6)) failures.push(`${p.name}: absolute error against the float64 backward graph ${absoluteError} max|grad|`);
-    if (!(float64SampleError <= 1e-6)) failures.push(`${p.name}: float64 backward graph vs differences ${float64SampleError}`);
+    if (!(absoluteError <= 1e-6))
+      failures.push(`${p.name}: absolute error against the float64 backward graph ${absoluteError} max|grad|`);
+    if (!(float64SampleError <= 1e-6))
+      failures.push(`${p.name}: float64 backward graph vs differences ${float64SampleError}`);
     if (!(directionalError <= TOLERANCE)) failures.push(`${p.name}: directional error ${directionalError}`);
   }
   assert.deepEqual(failures, [], `gradient errors above ${TOLERANCE}`);

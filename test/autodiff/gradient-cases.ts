@@ -25,55 +25,212 @@ const positive = { positive: true, lo: 0.5, hi: 2 } as const;
 
 export const GRAD_CASES: readonly GradCase[] = [
   // Convolution (x is differentiated too, so the ConvTranspose input gradient is checked)
-  { name: 'Conv stride 2, no pad', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [2, 2, 7, 7]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { strides: [2, 2] }) },
-  { name: 'Conv pad same (k5, pads 2)', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 5, 5]), c.param('b', [2]), { pads: [2, 2, 2, 2] }) },
+  {
+    name: 'Conv stride 2, no pad',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.param('x', [2, 2, 7, 7]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { strides: [2, 2] }),
+  },
+  {
+    name: 'Conv pad same (k5, pads 2)',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 5, 5]), c.param('b', [2]), { pads: [2, 2, 2, 2] }),
+  },
   // the im2col form (onnxruntime-node): weight gradient from patches shared with the forward (8+
   // channels), input gradient by rows (stride 1), else the conv form's pieces
-  { name: 'Conv pad same (k5, pads 2), im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 8, 5, 5]), c.param('w', [2, 8, 5, 5]), c.param('b', [2]), { pads: [2, 2, 2, 2] }) },
-  { name: 'Conv no pad, asymmetric kernel, im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [2, 8, 7, 6]), c.param('w', [3, 8, 3, 2]), null) },
-  { name: 'Conv asymmetric pads (k4), im2col form', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 8, 6, 6]), c.param('w', [2, 8, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }) },
-  { name: 'Conv stride 2 and dilation 2, im2col form (patches, ConvTranspose)', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 8, 9, 9]), c.param('w', [2, 8, 3, 3]), c.param('b', [2]), { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [2, 2] }) },
-  { name: 'Conv with 2 channels, im2col form (conv-form weight gradient)', rule: 'Conv', gradOptions: { convGradients: 'im2col' }, build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 3, 3]), c.param('b', [2]), { pads: [1, 1, 1, 1] }) },
-  { name: 'Conv pad same, even kernel (asymmetric pads)', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }) },
-  { name: 'Conv dilation 2', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [2, 2, 8, 8]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { dilations: [2, 2] }) },
-  { name: 'Conv floor mode drops a row (10x10, k3, s2)', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [2, 1, 10, 10]), c.param('w', [2, 1, 3, 3]), c.param('b', [2]), { strides: [2, 2] }) },
-  { name: 'Conv without bias', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [1, 3, 5, 5]), c.param('w', [2, 3, 3, 3]), null) },
-  { name: 'Conv stride 2, pad 1, dilation 2, 9x11', rule: 'Conv', build: (c) => op.conv2d(c.param('x', [1, 2, 9, 11]), c.param('w', [2, 2, 3, 3]), c.param('b', [2]), { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [2, 2] }) },
-  { name: 'Conv with a constant image (no input gradient)', rule: 'Conv', build: (c) => op.conv2d(c.constant([2, 1, 6, 6]), c.param('w', [2, 1, 3, 3]), c.param('b', [2]), { strides: [2, 2] }) },
+  {
+    name: 'Conv pad same (k5, pads 2), im2col form',
+    rule: 'Conv',
+    gradOptions: { convGradients: 'im2col' },
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 8, 5, 5]), c.param('w', [2, 8, 5, 5]), c.param('b', [2]), { pads: [2, 2, 2, 2] }),
+  },
+  {
+    name: 'Conv no pad, asymmetric kernel, im2col form',
+    rule: 'Conv',
+    gradOptions: { convGradients: 'im2col' },
+    build: (c) => op.conv2d(c.param('x', [2, 8, 7, 6]), c.param('w', [3, 8, 3, 2]), null),
+  },
+  {
+    name: 'Conv asymmetric pads (k4), im2col form',
+    rule: 'Conv',
+    gradOptions: { convGradients: 'im2col' },
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 8, 6, 6]), c.param('w', [2, 8, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }),
+  },
+  {
+    name: 'Conv stride 2 and dilation 2, im2col form (patches, ConvTranspose)',
+    rule: 'Conv',
+    gradOptions: { convGradients: 'im2col' },
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 8, 9, 9]), c.param('w', [2, 8, 3, 3]), c.param('b', [2]), {
+        strides: [2, 2],
+        pads: [1, 1, 1, 1],
+        dilations: [2, 2],
+      }),
+  },
+  {
+    name: 'Conv with 2 channels, im2col form (conv-form weight gradient)',
+    rule: 'Conv',
+    gradOptions: { convGradients: 'im2col' },
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 3, 3]), c.param('b', [2]), { pads: [1, 1, 1, 1] }),
+  },
+  {
+    name: 'Conv pad same, even kernel (asymmetric pads)',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }),
+  },
+  {
+    name: 'Conv dilation 2',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.param('x', [2, 2, 8, 8]), c.param('w', [3, 2, 3, 3]), c.param('b', [3]), { dilations: [2, 2] }),
+  },
+  {
+    name: 'Conv floor mode drops a row (10x10, k3, s2)',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.param('x', [2, 1, 10, 10]), c.param('w', [2, 1, 3, 3]), c.param('b', [2]), { strides: [2, 2] }),
+  },
+  {
+    name: 'Conv without bias',
+    rule: 'Conv',
+    build: (c) => op.conv2d(c.param('x', [1, 3, 5, 5]), c.param('w', [2, 3, 3, 3]), null),
+  },
+  {
+    name: 'Conv stride 2, pad 1, dilation 2, 9x11',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 2, 9, 11]), c.param('w', [2, 2, 3, 3]), c.param('b', [2]), {
+        strides: [2, 2],
+        pads: [1, 1, 1, 1],
+        dilations: [2, 2],
+      }),
+  },
+  {
+    name: 'Conv with a constant image (no input gradient)',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.constant([2, 1, 6, 6]), c.param('w', [2, 1, 3, 3]), c.param('b', [2]), { strides: [2, 2] }),
+  },
 
   // Max pooling from a mask (random values are distinct, so no ties)
-  { name: 'MaxPool 2x2 on 9x9 (floor mode, pad back)', rule: 'MaxPool', build: (c) => op.maxPool2d(c.param('x', [2, 2, 9, 9]), { kernel: [2, 2] }) },
-  { name: 'MaxPool 2x2 on 8x8', rule: 'MaxPool', build: (c) => op.maxPool2d(c.param('x', [1, 3, 8, 8]), { kernel: [2, 2] }) },
-  { name: 'MaxPool 3x3 on 7x8', rule: 'MaxPool', build: (c) => op.maxPool2d(c.param('x', [1, 2, 7, 8]), { kernel: [3, 3] }) },
+  {
+    name: 'MaxPool 2x2 on 9x9 (floor mode, pad back)',
+    rule: 'MaxPool',
+    build: (c) => op.maxPool2d(c.param('x', [2, 2, 9, 9]), { kernel: [2, 2] }),
+  },
+  {
+    name: 'MaxPool 2x2 on 8x8',
+    rule: 'MaxPool',
+    build: (c) => op.maxPool2d(c.param('x', [1, 3, 8, 8]), { kernel: [2, 2] }),
+  },
+  {
+    name: 'MaxPool 3x3 on 7x8',
+    rule: 'MaxPool',
+    build: (c) => op.maxPool2d(c.param('x', [1, 2, 7, 8]), { kernel: [3, 3] }),
+  },
 
   // Matrix products: every transA/transB combination, alpha, beta, a broadcast C
-  { name: 'Gemm A B + C[N]', rule: 'Gemm', build: (c) => op.gemm(c.param('a', [3, 4]), c.param('b', [4, 5]), c.param('c', [5])) },
-  { name: "Gemm 0.5 A' B + 2 C[M,N] (transA)", rule: 'Gemm', build: (c) => op.gemm(c.param('a', [4, 3]), c.param('b', [4, 5]), c.param('c', [3, 5]), { transA: true, alpha: 0.5, beta: 2 }) },
-  { name: "Gemm 1.5 A B' + C[N] (transB, as fc layers)", rule: 'Gemm', build: (c) => op.gemm(c.param('a', [3, 4]), c.param('b', [5, 4]), c.param('c', [5]), { transB: true, alpha: 1.5 }) },
-  { name: "Gemm -0.7 A' B' + 0.3 C[M,1] (transA, transB)", rule: 'Gemm', build: (c) => op.gemm(c.param('a', [4, 3]), c.param('b', [5, 4]), c.param('c', [3, 1]), { transA: true, transB: true, alpha: -0.7, beta: 0.3 }) },
+  {
+    name: 'Gemm A B + C[N]',
+    rule: 'Gemm',
+    build: (c) => op.gemm(c.param('a', [3, 4]), c.param('b', [4, 5]), c.param('c', [5])),
+  },
+  {
+    name: "Gemm 0.5 A' B + 2 C[M,N] (transA)",
+    rule: 'Gemm',
+    build: (c) =>
+      op.gemm(c.param('a', [4, 3]), c.param('b', [4, 5]), c.param('c', [3, 5]), { transA: true, alpha: 0.5, beta: 2 }),
+  },
+  {
+    name: "Gemm 1.5 A B' + C[N] (transB, as fc layers)",
+    rule: 'Gemm',
+    build: (c) => op.gemm(c.param('a', [3, 4]), c.param('b', [5, 4]), c.param('c', [5]), { transB: true, alpha: 1.5 }),
+  },
+  {
+    name: "Gemm -0.7 A' B' + 0.3 C[M,1] (transA, transB)",
+    rule: 'Gemm',
+    build: (c) =>
+      op.gemm(c.param('a', [4, 3]), c.param('b', [5, 4]), c.param('c', [3, 1]), {
+        transA: true,
+        transB: true,
+        alpha: -0.7,
+        beta: 0.3,
+      }),
+  },
   { name: 'Gemm without C', rule: 'Gemm', build: (c) => op.gemm(c.param('a', [2, 6]), c.param('b', [6, 3]), null) },
   { name: 'MatMul', rule: 'MatMul', build: (c) => op.matMul(c.param('a', [3, 4]), c.param('b', [4, 5])) },
 
   // Broadcasting arithmetic: the driver sums the gradient back to each operand's shape
   { name: 'Add [N,C] + [C] (bias-like)', rule: 'Add', build: (c) => op.add(c.param('x', [4, 3]), c.param('b', [3])) },
-  { name: 'Add [2,1,3] + [4,1] (both broadcast)', rule: 'Add', build: (c) => op.add(c.param('x', [2, 1, 3]), c.param('y', [4, 1])) },
+  {
+    name: 'Add [2,1,3] + [4,1] (both broadcast)',
+    rule: 'Add',
+    build: (c) => op.add(c.param('x', [2, 1, 3]), c.param('y', [4, 1])),
+  },
   { name: 'Sub [C] - [N,C]', rule: 'Sub', build: (c) => op.sub(c.param('b', [3]), c.param('x', [4, 3])) },
   { name: 'Sub [N,C] - scalar', rule: 'Sub', build: (c) => op.sub(c.param('x', [4, 3]), c.param('s', [])) },
   { name: 'Mul [N,1] * [N,C]', rule: 'Mul', build: (c) => op.mul(c.param('s', [4, 1]), c.param('x', [4, 3])) },
   { name: 'Mul [N,C] * [C]', rule: 'Mul', build: (c) => op.mul(c.param('x', [4, 3]), c.param('g', [3])) },
-  { name: 'Div [N,C] / [N,1]', rule: 'Div', build: (c) => op.div(c.param('x', [4, 3]), c.param('d', [4, 1], positive)) },
+  {
+    name: 'Div [N,C] / [N,1]',
+    rule: 'Div',
+    build: (c) => op.div(c.param('x', [4, 3]), c.param('d', [4, 1], positive)),
+  },
   { name: 'Div [C] / [N,C]', rule: 'Div', build: (c) => op.div(c.param('x', [3]), c.param('d', [4, 3], positive)) },
-  { name: 'Fan-out: x * x + exp(x), x used three times', rule: 'Add', build: (c) => { const x = c.param('x', [3, 4]); return op.add(op.mul(x, x), op.exp(x)); } },
-  { name: 'Fan-out through two branches with broadcasting', rule: 'Mul', build: (c) => { const h = op.exp(c.param('x', [2, 3])); return op.mul(h, op.add(h, c.param('b', [3]))); } },
+  {
+    name: 'Fan-out: x * x + exp(x), x used three times',
+    rule: 'Add',
+    build: (c) => {
+      const x = c.param('x', [3, 4]);
+      return op.add(op.mul(x, x), op.exp(x));
+    },
+  },
+  {
+    name: 'Fan-out through two branches with broadcasting',
+    rule: 'Mul',
+    build: (c) => {
+      const h = op.exp(c.param('x', [2, 3]));
+      return op.mul(h, op.add(h, c.param('b', [3])));
+    },
+  },
 
   // Reductions, keepdims 0 and 1
-  { name: 'ReduceSum axis 1, keepdims 0', rule: 'ReduceSum', build: (c) => op.reduceSum(c.param('x', [2, 3, 4]), [1], false) },
-  { name: 'ReduceSum axes [0, 2], keepdims 1', rule: 'ReduceSum', build: (c) => op.reduceSum(c.param('x', [2, 3, 4]), [0, 2], true) },
+  {
+    name: 'ReduceSum axis 1, keepdims 0',
+    rule: 'ReduceSum',
+    build: (c) => op.reduceSum(c.param('x', [2, 3, 4]), [1], false),
+  },
+  {
+    name: 'ReduceSum axes [0, 2], keepdims 1',
+    rule: 'ReduceSum',
+    build: (c) => op.reduceSum(c.param('x', [2, 3, 4]), [0, 2], true),
+  },
   { name: 'ReduceSum all axes', rule: 'ReduceSum', build: (c) => op.reduceSum(c.param('x', [3, 4])) },
-  { name: 'ReduceMean axis -1, keepdims 0', rule: 'ReduceMean', build: (c) => op.reduceMean(c.param('x', [2, 3, 4]), [-1], false) },
-  { name: 'ReduceMean axes [0, 2], keepdims 1', rule: 'ReduceMean', build: (c) => op.reduceMean(c.param('x', [2, 3, 4]), [0, 2], true) },
-  { name: 'ReduceMax axis 1, keepdims 0', rule: 'ReduceMax', build: (c) => op.reduceMax(c.param('x', [2, 5, 3]), [1], false) },
-  { name: 'ReduceMax axis 1, keepdims 1', rule: 'ReduceMax', build: (c) => op.reduceMax(c.param('x', [2, 5, 3]), [1], true) },
+  {
+    name: 'ReduceMean axis -1, keepdims 0',
+    rule: 'ReduceMean',
+    build: (c) => op.reduceMean(c.param('x', [2, 3, 4]), [-1], false),
+  },
+  {
+    name: 'ReduceMean axes [0, 2], keepdims 1',
+    rule: 'ReduceMean',
+    build: (c) => op.reduceMean(c.param('x', [2, 3, 4]), [0, 2], true),
+  },
+  {
+    name: 'ReduceMax axis 1, keepdims 0',
+    rule: 'ReduceMax',
+    build: (c) => op.reduceMax(c.param('x', [2, 5, 3]), [1], false),
+  },
+  {
+    name: 'ReduceMax axis 1, keepdims 1',
+    rule: 'ReduceMax',
+    build: (c) => op.reduceMax(c.param('x', [2, 5, 3]), [1], true),
+  },
   { name: 'ReduceMax all axes, keepdims 0', rule: 'ReduceMax', build: (c) => op.reduceMax(c.param('x', [3, 4])) },
 
   // Data movement
@@ -82,17 +239,33 @@ export const GRAD_CASES: readonly GradCase[] = [
   { name: 'Flatten axis 1', rule: 'Flatten', build: (c) => op.flatten(c.param('x', [2, 3, 2, 2]), 1) },
   { name: 'Flatten axis 2', rule: 'Flatten', build: (c) => op.flatten(c.param('x', [2, 3, 2, 2]), 2) },
   { name: 'Transpose [2,0,1]', rule: 'Transpose', build: (c) => op.transpose(c.param('x', [2, 3, 4]), [2, 0, 1]) },
-  { name: 'Transpose NCHW -> CNHW', rule: 'Transpose', build: (c) => op.transpose(c.param('x', [2, 3, 2, 2]), [1, 0, 2, 3]) },
+  {
+    name: 'Transpose NCHW -> CNHW',
+    rule: 'Transpose',
+    build: (c) => op.transpose(c.param('x', [2, 3, 2, 2]), [1, 0, 2, 3]),
+  },
   { name: 'Unsqueeze axes [0, 3]', rule: 'Unsqueeze', build: (c) => op.unsqueeze(c.param('x', [2, 3]), [0, 3]) },
 
   // Selection and unary maths
-  { name: 'Where (both branches, one broadcast)', rule: 'Where', build: (c) => op.where(c.mask([3, 4]), c.param('a', [3, 4]), c.param('b', [4])) },
+  {
+    name: 'Where (both branches, one broadcast)',
+    rule: 'Where',
+    build: (c) => op.where(c.mask([3, 4]), c.param('a', [3, 4]), c.param('b', [4])),
+  },
   { name: 'Exp', rule: 'Exp', build: (c) => op.exp(c.param('x', [3, 4])) },
   { name: 'Log', rule: 'Log', build: (c) => op.log(c.param('x', [3, 4], positive)) },
   { name: 'Sqrt', rule: 'Sqrt', build: (c) => op.sqrt(c.param('x', [3, 4], positive)) },
-  { name: 'Pow with a constant exponent', rule: 'Pow', build: (c) => op.pow(c.param('x', [3, 4], positive), c.constant([4], { lo: 0.5, hi: 3 })) },
+  {
+    name: 'Pow with a constant exponent',
+    rule: 'Pow',
+    build: (c) => op.pow(c.param('x', [3, 4], positive), c.constant([4], { lo: 0.5, hi: 3 })),
+  },
   { name: 'Pow with a scalar exponent 2 (negative bases)', rule: 'Pow', build: (c) => op.pow(c.param('x', [3, 4]), 2) },
-  { name: 'Pow with a differentiated exponent', rule: 'Pow', build: (c) => op.pow(c.param('x', [3, 4], positive), c.param('e', [4], { lo: 0.5, hi: 2 })) },
+  {
+    name: 'Pow with a differentiated exponent',
+    rule: 'Pow',
+    build: (c) => op.pow(c.param('x', [3, 4], positive), c.param('e', [4], { lo: 0.5, hi: 2 })),
+  },
   { name: 'Neg', rule: 'Neg', build: (c) => op.neg(c.param('x', [3, 4])) },
   { name: 'Relu (|x| >= 0.05)', rule: 'Relu', build: (c) => op.relu(c.param('x', [4, 5], { lo: 0.05, hi: 1 })) },
   { name: 'Identity', rule: 'Identity', build: (c) => op.identity(c.param('x', [3, 4])) },

@@ -24,10 +24,16 @@ GRAD_CASES.forEach((gc, index) => {
     assert.ok(opsOf(ctx.graph.nodes).has(gc.rule), `the case builds no ${gc.rule} node`);
     const { errors, maxError, float64MaxError } = await checkGradients(ctx, out, gc.gradOptions);
     const tolerance = gc.tolerance ?? FLOAT32_TOLERANCE;
-    t.diagnostic(`max relative error ${maxError.toExponential(2)} (${[...errors].map(([p, e]) => `${p} ${e.toExponential(2)}`).join(', ')}); tolerance ${tolerance}; ` +
-      `backward graph in float64: ${float64MaxError.toExponential(2)}`);
-    for (const [param, error] of errors) assert.ok(error <= tolerance, `${param}: max relative error ${error} > ${tolerance}`);
-    assert.ok(float64MaxError <= FLOAT64_TOLERANCE, `the backward graph evaluated in float64: max relative error ${float64MaxError} > ${FLOAT64_TOLERANCE}`);
+    t.diagnostic(
+      `max relative error ${maxError.toExponential(2)} (${[...errors].map(([p, e]) => `${p} ${e.toExponential(2)}`).join(', ')}); tolerance ${tolerance}; ` +
+        `backward graph in float64: ${float64MaxError.toExponential(2)}`,
+    );
+    for (const [param, error] of errors)
+      assert.ok(error <= tolerance, `${param}: max relative error ${error} > ${tolerance}`);
+    assert.ok(
+      float64MaxError <= FLOAT64_TOLERANCE,
+      `the backward graph evaluated in float64: max relative error ${float64MaxError} > ${FLOAT64_TOLERANCE}`,
+    );
   });
 });
 

@@ -19,7 +19,10 @@ import * as op from '../../src/ops/index.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 
 const near = (actual: number, expected: number, rel: number, what: string) =>
-  assert.ok(Math.abs(actual - expected) <= rel * expected, `${what}: ${actual} is not within ${rel * 100}% of ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= rel * expected,
+    `${what}: ${actual} is not within ${rel * 100}% of ${expected}`,
+  );
 
 test("FLOP counter: the practical's training step is 1.725 GFLOP at batch 64, its forward pass 0.588", () => {
   const f = stepFlops(PRACTICAL_CNN, 'adam', 64);
@@ -54,26 +57,69 @@ test('peer output parser reads the PyTorch and TF.js result lines', () => {
     'torch-openblas train step b64: median 14.83 ms',
   ].join('\n');
   assert.deepEqual(parsePeerOutput(torch), {
-    name: 'torch-openblas', trainStepMs: 14.83, inferB1Calls: 500, inferB1Ms: 0.392, inferB1000Ms: 80.1, inferB1000ImagesPerSec: 12484,
+    name: 'torch-openblas',
+    trainStepMs: 14.83,
+    inferB1Calls: 500,
+    inferB1Ms: 0.392,
+    inferB1000Ms: 80.1,
+    inferB1000ImagesPerSec: 12484,
   });
-  const tfjs = 'tfjs-wasm-tuned infer b1: 500 calls median 0.261 ms min 0.2 max 3.1\r\ntfjs-wasm-tuned train step b64: median 73.02 ms\r\n';
-  assert.deepEqual(parsePeerOutput(tfjs), { name: 'tfjs-wasm-tuned', trainStepMs: 73.02, inferB1Calls: 500, inferB1Ms: 0.261 });
+  const tfjs =
+    'tfjs-wasm-tuned infer b1: 500 calls median 0.261 ms min 0.2 max 3.1\r\ntfjs-wasm-tuned train step b64: median 73.02 ms\r\n';
+  assert.deepEqual(parsePeerOutput(tfjs), {
+    name: 'tfjs-wasm-tuned',
+    trainStepMs: 73.02,
+    inferB1Calls: 500,
+    inferB1Ms: 0.261,
+  });
   assert.deepEqual(parsePeerOutput('Traceback (most recent call last):\nModuleNotFoundError: torch'), {});
 });
 
 test('ratios against PyTorch at the same thread count, targets met or not; missing peer gives null', () => {
-  const row = (name: string, kind: string, threads: number, step: number, b1: number, ips: number, share: number | null): RatioInput =>
-    ({ name, kind, threads, trainStepMs: step, inferB1Ms: b1, inferB1000ImagesPerSec: ips, shareOfLimit: share });
-  const ratios = computeRatios([row('onnxgrad-node-1t', 'onnxgrad-node', 1, 10, 0.1, 15000, 0.9), row('torch-1t', 'torch', 1, 15, 0.4, 12000, null), row('onnxgrad-node-2t', 'onnxgrad-node', 2, 8, 0.1, 20000, 0.5)]);
+  const row = (
+    name: string,
+    kind: string,
+    threads: number,
+    step: number,
+    b1: number,
+    ips: number,
+    share: number | null,
+  ): RatioInput => ({
+    name,
+    kind,
+    threads,
+    trainStepMs: step,
+    inferB1Ms: b1,
+    inferB1000ImagesPerSec: ips,
+    shareOfLimit: share,
+  });
+  const ratios = computeRatios([
+    row('onnxgrad-node-1t', 'onnxgrad-node', 1, 10, 0.1, 15000, 0.9),
+    row('torch-1t', 'torch', 1, 15, 0.4, 12000, null),
+    row('onnxgrad-node-2t', 'onnxgrad-node', 2, 8, 0.1, 20000, 0.5),
+  ]);
   const one = ratios.filter((r) => r.threads === 1).map((r) => [r.metric, r.value, r.met]);
-  assert.deepEqual(one, [['train step time', 10 / 15, true], ['batch-1 latency', 0.25, true], ['batch-1000 throughput', 1.25, true], ['share of GEMM limit', 0.9, true]]);
+  assert.deepEqual(one, [
+    ['train step time', 10 / 15, true],
+    ['batch-1 latency', 0.25, true],
+    ['batch-1000 throughput', 1.25, true],
+    ['share of GEMM limit', 0.9, true],
+  ]);
   const two = ratios.filter((r) => r.threads === 2).map((r) => [r.metric, r.value, r.met]);
-  assert.deepEqual(two, [['train step time', null, null], ['batch-1 latency', null, null], ['batch-1000 throughput', null, null], ['share of GEMM limit', 0.5, false]]);
+  assert.deepEqual(two, [
+    ['train step time', null, null],
+    ['batch-1 latency', null, null],
+    ['batch-1000 throughput', null, null],
+    ['share of GEMM limit', 0.5, false],
+  ]);
   assert.equal(median([3, null, 1, 2, Number.NaN, 10]), 2.5);
 });
 
 test('peers: a folder without the scripts is skipped with a reason', () => {
-  const { contenders, skipped } = peerContenders({ dir: tempDir(), threads: [1], torchSteps: 1, tfjsSteps: 1 }, () => undefined);
+  const { contenders, skipped } = peerContenders(
+    { dir: tempDir(), threads: [1], torchSteps: 1, tfjsSteps: 1 },
+    () => undefined,
+  );
   assert.equal(contenders.length, 0);
   assert.match(skipped[0]?.reason ?? '', /has no peer scripts/);
 });
@@ -81,13 +127,40 @@ test('peers: a folder without the scripts is skipped with a reason', () => {
 test('bench --quick --no-peers runs end to end with tiny counts and writes every field', async () => {
   const file = join(tempDir(), 'bench.json');
   const printed = await runCli([
-    'bench', '--quick', '--no-peers', '--quiet', '--rounds', '1', '--warmup', '1', '--train-steps', '1', '--infer-calls', '2',
-    '--big-batch', '4', '--big-calls', '1', '--gemm-size', '32', '--gemm-calls', '1', '--batch', '4', '--data', 'synthetic', '--json', file,
+    'bench',
+    '--quick',
+    '--no-peers',
+    '--quiet',
+    '--rounds',
+    '1',
+    '--warmup',
+    '1',
+    '--train-steps',
+    '1',
+    '--infer-calls',
+    '2',
+    '--big-batch',
+    '4',
+    '--big-calls',
+    '1',
+    '--gemm-size',
+    '32',
+    '--gemm-calls',
+    '1',
+    '--batch',
+    '4',
+    '--data',
+    'synthetic',
+    '--json',
+    file,
   ]);
   assert.match(printed, /onnxgrad-node-1t +1 +\d+\.\d\d +\d+\.\d{3} +\d+/);
   assert.match(printed, /share of GEMM limit/);
   const r = JSON.parse(readFileSync(file, 'utf8')) as BenchResult;
-  assert.deepEqual(r.contenders.map((c) => c.name), ['onnxgrad-node-1t', 'onnxgrad-node-2t', 'onnxgrad-web-1t', 'gemm-1t', 'gemm-2t']);
+  assert.deepEqual(
+    r.contenders.map((c) => c.name),
+    ['onnxgrad-node-1t', 'onnxgrad-node-2t', 'onnxgrad-web-1t', 'gemm-1t', 'gemm-2t'],
+  );
   for (const c of r.contenders.filter((x) => x.kind !== 'gemm-probe')) {
     for (const k of ['trainStepMs', 'inferB1Ms', 'inferB1000ImagesPerSec', 'shareOfLimit'] as const) {
       assert.ok(typeof c[k] === 'number' && c[k] > 0, `${c.name}.${k} = ${c[k]}`);
@@ -96,8 +169,13 @@ test('bench --quick --no-peers runs end to end with tiny counts and writes every
   }
   assert.ok(r.gemm.every((g) => g.size === 32 && (g.gflops ?? 0) > 0 && (g.floorMs ?? 0) > 0));
   assert.equal(r.ratios.length, 3 * 4);
-  assert.ok(r.ratios.every((x) => (x.metric === 'share of GEMM limit' ? typeof x.value === 'number' : x.value === null && x.met === null)));
+  assert.ok(
+    r.ratios.every((x) =>
+      x.metric === 'share of GEMM limit' ? typeof x.value === 'number' : x.value === null && x.met === null,
+    ),
+  );
   assert.equal(r.options.peers, null);
   assert.equal(r.flops.trainStep, stepFlops(PRACTICAL_CNN, 'adam', 4).trainStep);
-  for (const k of ['startedAt', 'seconds', 'machine', 'data', 'skipped', 'loadavgByRound'] as const) assert.ok(k in r, `no ${k}`);
+  for (const k of ['startedAt', 'seconds', 'machine', 'data', 'skipped', 'loadavgByRound'] as const)
+    assert.ok(k in r, `no ${k}`);
 });

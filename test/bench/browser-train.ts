@@ -43,10 +43,24 @@ try {
       // the page's steps/s is the mean over its last 50 steps: measure no more than that
       const measured = Math.min(c.measured, 50);
       const stopAt = (c.ep === 'webgpu' ? 1 : warmup) + measured;
-      await openTrainingPage(browser.page, server.url, { ep: c.ep, threads: c.threads, seed: 1, stopAt, autostart: 1 }, 120_000);
+      await openTrainingPage(
+        browser.page,
+        server.url,
+        { ep: c.ep, threads: c.threads, seed: 1, stopAt, autostart: 1 },
+        120_000,
+      );
       const state = await waitForSteps(browser.page, stopAt, 600_000);
-      rows.push({ backend: c.backend, threads: c.ep === 'wasm' ? c.threads : null, steps: measured, stepsPerSecond: state.stepsPerSecond, msPerStep: 1000 / state.stepsPerSecond });
-      if (!values.json) process.stdout.write(`${c.backend}${c.ep === 'wasm' ? `, ${c.threads} thread(s)` : ''}: ${state.stepsPerSecond.toFixed(2)} steps/s\n`);
+      rows.push({
+        backend: c.backend,
+        threads: c.ep === 'wasm' ? c.threads : null,
+        steps: measured,
+        stepsPerSecond: state.stepsPerSecond,
+        msPerStep: 1000 / state.stepsPerSecond,
+      });
+      if (!values.json)
+        process.stdout.write(
+          `${c.backend}${c.ep === 'wasm' ? `, ${c.threads} thread(s)` : ''}: ${state.stepsPerSecond.toFixed(2)} steps/s\n`,
+        );
     } finally {
       await browser.close();
     }
@@ -54,8 +68,16 @@ try {
 } finally {
   await server.close();
 }
-if (values.json) process.stdout.write(`${JSON.stringify({ network: 'practical CNN, batch 64, Adam', browser: 'Chromium (headless)', rows }, null, 2)}\n`);
+if (values.json)
+  process.stdout.write(
+    `${JSON.stringify({ network: 'practical CNN, batch 64, Adam', browser: 'Chromium (headless)', rows }, null, 2)}\n`,
+  );
 else {
-  process.stdout.write('\n| backend | threads | steps measured | steps/s | ms/step |\n| --- | --- | --- | --- | --- |\n');
-  for (const r of rows) process.stdout.write(`| ${r.backend} | ${r.threads ?? '-'} | ${r.steps} | ${r.stepsPerSecond.toFixed(2)} | ${r.msPerStep.toFixed(0)} |\n`);
+  process.stdout.write(
+    '\n| backend | threads | steps measured | steps/s | ms/step |\n| --- | --- | --- | --- | --- |\n',
+  );
+  for (const r of rows)
+    process.stdout.write(
+      `| ${r.backend} | ${r.threads ?? '-'} | ${r.steps} | ${r.stepsPerSecond.toFixed(2)} | ${r.msPerStep.toFixed(0)} |\n`,
+    );
 }

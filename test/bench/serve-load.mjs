@@ -14,10 +14,20 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
-const { values } = parseArgs({ options: { model: { type: 'string' }, threads: { type: 'string' }, duration: { type: 'string', default: '5' }, out: { type: 'string', default: join(root, 'artifacts', 'bench', 'serve.json') } } });
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string' },
+    threads: { type: 'string' },
+    duration: { type: 'string', default: '5' },
+    out: { type: 'string', default: join(root, 'artifacts', 'bench', 'serve.json') },
+  },
+});
 const duration = Number(values.duration);
 const CONNECTIONS = [1, 16, 64];
-const CONFIGS = [{ name: 'micro-batching', maxBatch: 64 }, { name: 'no batching', maxBatch: 1 }];
+const CONFIGS = [
+  { name: 'micro-batching', maxBatch: 64 },
+  { name: 'no batching', maxBatch: 1 },
+];
 
 /** The practical's CNN as an inference model (untrained weights time the same as trained ones). */
 async function modelPath() {
@@ -39,18 +49,41 @@ async function body() {
 
 /** @param {string} model @param {number} maxBatch */
 async function startServer(model, maxBatch) {
-  const child = spawn(process.execPath, [join(root, 'dist/cli/main.js'), 'serve', '--model', model, '--port', '0', '--max-batch', String(maxBatch), ...(values.threads ? ['--threads', values.threads] : []), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'dist/cli/main.js'),
+      'serve',
+      '--model',
+      model,
+      '--port',
+      '0',
+      '--max-batch',
+      String(maxBatch),
+      ...(values.threads ? ['--threads', values.threads] : []),
+      '--json',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const line = await new Promise((ok, fail) => {
     createInterface({ input: /** @type {import('node:stream').Readable} */ (child.stdout) }).once('line', ok);
     child.once('exit', (code) => fail(new Error(`onnxgrad serve exited with ${code}`)));
   });
   const { url } = JSON.parse(/** @type {string} */ (line));
-  return { url: /** @type {string} */ (url), stop: () => new Promise((ok) => { child.once('exit', ok); child.kill('SIGTERM'); }) };
+  return {
+    url: /** @type {string} */ (url),
+    stop: () =>
+      new Promise((ok) => {
+        child.once('exit', ok);
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 /** @param {string} url */
 async function stats(url) {
-  return /** @type {{ stats: { runs: number; images: number } }} */ (await (await fetch(`${url}/healthz`)).json()).stats;
+  return /** @type {{ stats: { runs: number; images: number } }} */ (await (await fetch(`${url}/healthz`)).json())
+    .stats;
 }
 
 const model = await modelPath();
@@ -61,7 +94,14 @@ for (const config of CONFIGS) {
   try {
     for (const connections of CONNECTIONS) {
       const before = await stats(server.url);
-      const result = await autocannon({ url: `${server.url}/v1/predict`, method: 'POST', headers: { 'content-type': 'application/json' }, body: payload, connections, duration });
+      const result = await autocannon({
+        url: `${server.url}/v1/predict`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+        connections,
+        duration,
+      });
       const after = await stats(server.url);
       const runs = after.runs - before.runs;
       rows.push({
@@ -81,7 +121,12 @@ for (const config of CONFIGS) {
 }
 
 const header = ['config', 'connections', 'req/s', 'p50 ms', 'p99 ms', 'mean batch', 'errors'];
-const table = [header, ...rows.map((r) => [r.config, r.connections, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.meanBatch, r.errors].map(String))];
+const table = [
+  header,
+  ...rows.map((r) =>
+    [r.config, r.connections, r.requestsPerSecond, r.p50Ms, r.p99Ms, r.meanBatch, r.errors].map(String),
+  ),
+];
 const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]?.length ?? 0)));
 for (const [i, r] of table.entries()) {
   console.log(r.map((v, c) => (c === 0 ? v.padEnd(widths[c] ?? 0) : v.padStart(widths[c] ?? 0))).join('  '));
@@ -89,5 +134,8 @@ for (const [i, r] of table.entries()) {
 }
 mkdirSync(dirname(values.out), { recursive: true });
 const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version };
-writeFileSync(values.out, `${JSON.stringify({ date: new Date().toISOString(), machine, durationSeconds: duration, threads: values.threads ?? 'default', model, rows }, null, 2)}\n`);
+writeFileSync(
+  values.out,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, durationSeconds: duration, threads: values.threads ?? 'default', model, rows }, null, 2)}\n`,
+);
 console.log(`\nwrote ${values.out} (${machine.cpus} CPUs, ${machine.cpu})`);

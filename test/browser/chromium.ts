@@ -13,7 +13,14 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-const FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface Browser {
   context: BrowserContext;
@@ -53,7 +60,18 @@ export async function launch(options: { webgpu: boolean }): Promise<Browser> {
 export function ensureWebDemoBuilt(): string {
   const dist = join(ROOT, 'web-demo', 'dist');
   if (!existsSync(join(dist, 'index.html'))) {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', join(ROOT, 'web-demo', 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'),
+        'build',
+        '--config',
+        join(ROOT, 'web-demo', 'vite.config.ts'),
+        '--logLevel',
+        'warn',
+      ],
+      { cwd: ROOT, stdio: 'pipe' },
+    );
   }
   return dist;
 }

@@ -16,7 +16,6 @@ import { trainedModelPath } from '../serve/trained-model.js';
 import { artifactPath, ensureWebDemoBuilt, launch } from './chromium.js';
 import { argmaxWithMargin, centreOfMass, inkBox, strokesOf } from './strokes.js';
 
-
 const TEST_DIGITS = [0, 2, 3]; // a 7, a 1 and a 0 from the MNIST test set
 
 describe('web demo in Chromium', { timeout: 120_000 }, () => {
@@ -36,16 +35,27 @@ describe('web demo in Chromium', { timeout: 120_000 }, () => {
       try {
         const { page } = browser;
         await page.goto(`${server.url}/`);
-        await page.waitForFunction(() => (globalThis as unknown as { onnxgradDemo?: DemoState }).onnxgradDemo?.ready === true, undefined, { timeout: 60_000 });
-        const state = (): Promise<DemoState> => page.evaluate(() => (globalThis as unknown as { onnxgradDemo: DemoState }).onnxgradDemo);
-        assert.equal(await page.evaluate(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated), true, 'COOP/COEP make the page cross-origin isolated');
+        await page.waitForFunction(
+          () => (globalThis as unknown as { onnxgradDemo?: DemoState }).onnxgradDemo?.ready === true,
+          undefined,
+          { timeout: 60_000 },
+        );
+        const state = (): Promise<DemoState> =>
+          page.evaluate(() => (globalThis as unknown as { onnxgradDemo: DemoState }).onnxgradDemo);
+        assert.equal(
+          await page.evaluate(() => (globalThis as unknown as { crossOriginIsolated: boolean }).crossOriginIsolated),
+          true,
+          'COOP/COEP make the page cross-origin isolated',
+        );
         assert.equal(await page.textContent('#provider'), provider);
         assert.equal((await state()).provider, provider);
 
         // the gallery: 24 test digits, predicted as onnxruntime-node predicts them
         const gallery = (await state()).gallery;
         assert.equal(gallery.length, 24);
-        const galleryInput = normalise(gallery.flatMap((g) => Array.from(test_.images.subarray(g.index * 784, (g.index + 1) * 784))));
+        const galleryInput = normalise(
+          gallery.flatMap((g) => Array.from(test_.images.subarray(g.index * 784, (g.index + 1) * 784))),
+        );
         const galleryRef = await referenceProbabilities(model, galleryInput);
         gallery.forEach((g, i) => {
           assert.equal(g.label, test_.labels[g.index]);
@@ -64,32 +74,48 @@ describe('web demo in Chromium', { timeout: 120_000 }, () => {
           const digit = test_.images.subarray(index * 784, (index + 1) * 784);
           // the 28x28 digit spread over the pad, one mouse stroke per run of ink in a row
           for (const s of strokesOf(digit)) {
-            const at = (x: number, y: number): [number, number] => [pad.x + ((x + 0.5) / 28) * pad.width, pad.y + ((y + 0.5) / 28) * pad.height];
+            const at = (x: number, y: number): [number, number] => [
+              pad.x + ((x + 0.5) / 28) * pad.width,
+              pad.y + ((y + 0.5) / 28) * pad.height,
+            ];
             await page.mouse.move(...at(s.x0, s.y));
             await page.mouse.down();
             await page.mouse.move(...at(s.x1, s.y), { steps: 2 });
             await page.mouse.up();
           }
-          await page.waitForFunction(() => {
-            const s = (globalThis as unknown as { onnxgradDemo: DemoState }).onnxgradDemo;
-            return s.inferredVersion === s.drawVersion && s.input.length === 784;
-          }, undefined, { timeout: 30_000 });
+          await page.waitForFunction(
+            () => {
+              const s = (globalThis as unknown as { onnxgradDemo: DemoState }).onnxgradDemo;
+              return s.inferredVersion === s.drawVersion && s.input.length === 784;
+            },
+            undefined,
+            { timeout: 30_000 },
+          );
           const s = await state();
 
           // MNIST's preprocessing: fits a 20x20 box, centre of mass at the centre
           const box = inkBox(s.pixels);
-          assert.ok(Math.max(box.width, box.height) >= 19 && Math.max(box.width, box.height) <= 20, `ink box ${box.width}x${box.height}`);
+          assert.ok(
+            Math.max(box.width, box.height) >= 19 && Math.max(box.width, box.height) <= 20,
+            `ink box ${box.width}x${box.height}`,
+          );
           const com = centreOfMass(s.pixels);
           assert.ok(Math.abs(com.x - 14) <= 1 && Math.abs(com.y - 14) <= 1, `centre of mass (${com.x}, ${com.y})`);
 
           const [expected] = await referenceProbabilities(model, Float32Array.from(s.input));
-          s.probabilities.forEach((p, i) => assert.ok(Math.abs(p - expected![i]!) < 2e-3, `class ${i}: page ${p}, onnxruntime-node ${expected![i]}`));
+          s.probabilities.forEach((p, i) =>
+            assert.ok(Math.abs(p - expected![i]!) < 2e-3, `class ${i}: page ${p}, onnxruntime-node ${expected![i]}`),
+          );
           const { label, margin } = argmaxWithMargin(expected!);
           const shown = await page.textContent('#top-class');
-          if (margin > 1e-3) assert.equal(shown, String(label), `test digit ${index}: page and onnxruntime-node differ`);
+          if (margin > 1e-3)
+            assert.equal(shown, String(label), `test digit ${index}: page and onnxruntime-node differ`);
           assert.equal(shown, String(test_.labels[index]), `test digit ${index}, drawn, is recognised`);
           assert.ok(s.latencyMs > 0);
-          await page.screenshot({ path: artifactPath(`demo-${provider.toLowerCase()}-digit${index}.png`), fullPage: true });
+          await page.screenshot({
+            path: artifactPath(`demo-${provider.toLowerCase()}-digit${index}.png`),
+            fullPage: true,
+          });
         }
         assert.equal((await state()).error, '');
 
@@ -98,10 +124,14 @@ describe('web demo in Chromium', { timeout: 120_000 }, () => {
           const other = join(mkdtempSync(join(tmpdir(), 'onnxgrad-drop-')), 'untrained.onnx');
           copyFileSync(testModelPath(), other);
           await page.setInputFiles('#model-file', other);
-          await page.waitForFunction(() => {
-            const s = (globalThis as unknown as { onnxgradDemo: DemoState }).onnxgradDemo;
-            return s.ready && s.model === 'untrained.onnx';
-          }, undefined, { timeout: 30_000 });
+          await page.waitForFunction(
+            () => {
+              const s = (globalThis as unknown as { onnxgradDemo: DemoState }).onnxgradDemo;
+              return s.ready && s.model === 'untrained.onnx';
+            },
+            undefined,
+            { timeout: 30_000 },
+          );
           assert.equal(await page.textContent('#model-name'), 'untrained.onnx');
           const swapped = (await state()).gallery;
           const ref = await referenceProbabilities(other, galleryInput);

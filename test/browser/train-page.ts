@@ -15,13 +15,22 @@ export function trainState(page: Page): Promise<TrainState> {
 }
 
 /** Opens the training page with these URL parameters and waits until it is ready (or failed). */
-export async function openTrainingPage(page: Page, url: string, params: Record<string, string | number>, timeout = 60_000): Promise<TrainState> {
+export async function openTrainingPage(
+  page: Page,
+  url: string,
+  params: Record<string, string | number>,
+  timeout = 60_000,
+): Promise<TrainState> {
   const query = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
   await page.goto(`${url}/train.html?${query}`);
-  await page.waitForFunction(() => {
-    const s = (globalThis as unknown as { onnxgradTrain?: TrainState }).onnxgradTrain;
-    return s?.ready === true || (s?.error ?? '') !== '';
-  }, undefined, { timeout });
+  await page.waitForFunction(
+    () => {
+      const s = (globalThis as unknown as { onnxgradTrain?: TrainState }).onnxgradTrain;
+      return s?.ready === true || (s?.error ?? '') !== '';
+    },
+    undefined,
+    { timeout },
+  );
   const state = await trainState(page);
   if (state.error) throw new Error(`the training page failed: ${state.error}`);
   return state;
@@ -29,10 +38,14 @@ export async function openTrainingPage(page: Page, url: string, params: Record<s
 
 /** Waits until the page has paused after `steps` steps (stopAt) and returns its state. */
 export async function waitForSteps(page: Page, steps: number, timeout: number): Promise<TrainState> {
-  await page.waitForFunction((n) => {
-    const s = (globalThis as unknown as { onnxgradTrain: TrainState }).onnxgradTrain;
-    return (s.step >= n && !s.running) || s.error !== '';
-  }, steps, { timeout, polling: 200 });
+  await page.waitForFunction(
+    (n) => {
+      const s = (globalThis as unknown as { onnxgradTrain: TrainState }).onnxgradTrain;
+      return (s.step >= n && !s.running) || s.error !== '';
+    },
+    steps,
+    { timeout, polling: 200 },
+  );
   const state = await trainState(page);
   if (state.error) throw new Error(`the training page failed: ${state.error}`);
   return state;

@@ -18,7 +18,12 @@ const STEPS = 3;
 test('the im2col training graph trains on WebGPU as on WASM', { timeout: 300_000 }, async (t) => {
   const graphDir = mkdtempSync(join(tmpdir(), 'onnxgrad-im2col-'));
   writeTrainStep(cnnConfig('practical'), graphDir, { optimizer: 'adam', batchSize: 64, convGradients: 'im2col' });
-  const server = await startServer({ modelPath: testModelPath(), port: 0, webRoot: ensureWebDemoBuilt(), trainGraphDir: graphDir });
+  const server = await startServer({
+    modelPath: testModelPath(),
+    port: 0,
+    webRoot: ensureWebDemoBuilt(),
+    trainGraphDir: graphDir,
+  });
   const browser = await launch({ webgpu: true });
   try {
     const params = { seed: 1, lr: 1e-4, stopAt: STEPS, autostart: 1 };

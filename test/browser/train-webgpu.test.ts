@@ -26,8 +26,11 @@ async function nodeLosses(steps: number): Promise<number[]> {
   const { graph, manifest } = buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64 });
   const init = new Map<string, TensorData>();
   for (const [name, p] of graph.parameters) init.set(name, p.init);
-  for (const s of manifest.state) init.set(s.name, float32(s.shape as number[], new Float32Array((s.shape as number[]).reduce((a, b) => a * b, 1))));
-  const runner = await StepRunner.create(exportModel(graph, { parametersAs: 'inputs' }), manifest, init, { threads: 1 });
+  for (const s of manifest.state)
+    init.set(s.name, float32(s.shape as number[], new Float32Array((s.shape as number[]).reduce((a, b) => a * b, 1))));
+  const runner = await StepRunner.create(exportModel(graph, { parametersAs: 'inputs' }), manifest, init, {
+    threads: 1,
+  });
   const splits = splitDataset(loadDataset({ dataset: 'mnist' }), { seed: 1 });
   const cursor = new BatchCursor(splits.train, { batchSize: 64, seed: 1, normalization: MNIST_NORMALIZATION });
   const rng = new Mulberry32((1 * 1000 + 0xd7) >>> 0);
@@ -35,7 +38,9 @@ async function nodeLosses(steps: number): Promise<number[]> {
   try {
     for (let step = 1; step <= steps; step++) {
       const batch = cursor.next();
-      const noise = manifest.dropout.map((d) => Float32Array.from({ length: d.shape.reduce((a, b) => a * b, 1) }, () => rng.next()));
+      const noise = manifest.dropout.map((d) =>
+        Float32Array.from({ length: d.shape.reduce((a, b) => a * b, 1) }, () => rng.next()),
+      );
       losses.push((await runner.run({ images: batch.images, labels: batch.labels, noise }, step, LR)).loss);
     }
   } finally {
@@ -73,7 +78,9 @@ describe('training page in Chromium (WebGPU)', { timeout: 180_000 }, () => {
         assert.ok(Math.abs(w - r) <= 1e-4, `step ${i + 1}: WASM ${w} vs onnxruntime-node ${r}`);
       }
       const most = (a: number[], b: number[]) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!))).toExponential(2);
-      t.diagnostic(`largest loss difference: WebGPU vs WASM ${most(gpu.losses, wasm.losses)}, WASM vs onnxruntime-node ${most(wasm.losses, reference)}`);
+      t.diagnostic(
+        `largest loss difference: WebGPU vs WASM ${most(gpu.losses, wasm.losses)}, WASM vs onnxruntime-node ${most(wasm.losses, reference)}`,
+      );
       assert.notEqual(gpu.losses[0], gpu.losses[STEPS - 1], 'the parameters change between steps');
     } finally {
       await browser.close();

@@ -18,7 +18,9 @@ test('summary --model-file reads an exported model; --json and --batch', async (
   await runCli(['build-graph', '--out', dir]);
   const fromFile = await runCli(['summary', '--model-file', join(dir, 'model.onnx')]);
   assert.equal(fromFile, await runCli(['summary']));
-  const json = JSON.parse(await runCli(['summary', '--model-file', join(dir, 'model.onnx'), '--json', '--batch', '32'])) as {
+  const json = JSON.parse(
+    await runCli(['summary', '--model-file', join(dir, 'model.onnx'), '--json', '--batch', '32']),
+  ) as {
     totals: { parameters: number; trainingStepFlopsEstimate: { batch: number; flops: number } };
   };
   assert.equal(json.totals.parameters, 1_103_539);
@@ -33,8 +35,14 @@ test('summary follows the model options', async () => {
 
 test('summary errors: model options with --model-file, a missing or invalid file', async () => {
   const dir = tempDir();
-  await assert.rejects(runCli(['summary', '--model-file', 'x.onnx', '--filters', '3,4']), /--model-file: cannot be combined with the model options/);
-  await assert.rejects(runCli(['summary', '--model-file', join(dir, 'missing.onnx')]), /--model-file: cannot read .*missing\.onnx \(ENOENT/);
+  await assert.rejects(
+    runCli(['summary', '--model-file', 'x.onnx', '--filters', '3,4']),
+    /--model-file: cannot be combined with the model options/,
+  );
+  await assert.rejects(
+    runCli(['summary', '--model-file', join(dir, 'missing.onnx')]),
+    /--model-file: cannot read .*missing\.onnx \(ENOENT/,
+  );
   const bad = join(dir, 'bad.onnx');
   writeFileSync(bad, 'not a model at all');
   await assert.rejects(runCli(['summary', '--model-file', bad]), /bad\.onnx: not an ONNX model|bad\.onnx: ONNX import/);

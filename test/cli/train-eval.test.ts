@@ -31,23 +31,70 @@ test('build-graph, train and eval: the loss falls and eval reads the trained mod
   await cli(['build-graph', '--out', dir, '--model', 'narrow', '--batch-size', '32']);
   for (const file of ['model.onnx', 'train-step.onnx', 'train-step.json']) assert.ok(existsSync(join(dir, file)), file);
   const run = join(dir, 'run');
-  await cli(['train', '--graph', dir, '--run-dir', run, '--steps', '60', '--eval-every', '20', '--limit', '640', '--lr', '1e-3', '--no-progress', '--threads', '1']);
+  await cli([
+    'train',
+    '--graph',
+    dir,
+    '--run-dir',
+    run,
+    '--steps',
+    '60',
+    '--eval-every',
+    '20',
+    '--limit',
+    '640',
+    '--lr',
+    '1e-3',
+    '--no-progress',
+    '--threads',
+    '1',
+  ]);
   const metrics = readMetrics(join(run, 'metrics.jsonl'));
-  assert.deepEqual(metrics.map((m) => m.step), [20, 40, 60]);
+  assert.deepEqual(
+    metrics.map((m) => m.step),
+    [20, 40, 60],
+  );
   const [first, last] = [metrics[0], metrics.at(-1)];
-  assert.ok(first && last && last.trainLoss < first.trainLoss, `training loss should fall: ${first?.trainLoss} -> ${last?.trainLoss}`);
-  for (const file of ['model.onnx', 'checkpoint.safetensors', 'summary.json']) assert.ok(existsSync(join(run, file)), file);
+  assert.ok(
+    first && last && last.trainLoss < first.trainLoss,
+    `training loss should fall: ${first?.trainLoss} -> ${last?.trainLoss}`,
+  );
+  for (const file of ['model.onnx', 'checkpoint.safetensors', 'summary.json'])
+    assert.ok(existsSync(join(run, file)), file);
   const summary = JSON.parse(readFileSync(join(run, 'summary.json'), 'utf8')) as { steps: number; completed: boolean };
   assert.equal(summary.steps, 60);
-  const result = JSON.parse(await cli(['eval', '--model', join(run, 'model.onnx'), '--limit', '500', '--json'])) as { accuracy: number; count: number; confusion: number[][] };
+  const result = JSON.parse(await cli(['eval', '--model', join(run, 'model.onnx'), '--limit', '500', '--json'])) as {
+    accuracy: number;
+    count: number;
+    confusion: number[][];
+  };
   assert.equal(result.count, 500);
-  assert.equal(result.confusion.flat().reduce((a, b) => a + b, 0), 500);
+  assert.equal(
+    result.confusion.flat().reduce((a, b) => a + b, 0),
+    500,
+  );
   assert.ok(result.accuracy > 0.5, `a model trained 60 steps should beat chance by far, got ${result.accuracy}`);
 });
 
 test('Ctrl-C during training saves a checkpoint that loads and resumes', async () => {
   const run = mkdtempSync(join(tmpdir(), 'onnxgrad-sigint-'));
-  const args = [MAIN, 'train', '--run-dir', run, '--model', 'narrow', '--steps', '100000', '--eval-every', '5', '--limit', '320', '--no-progress', '--threads', '1'];
+  const args = [
+    MAIN,
+    'train',
+    '--run-dir',
+    run,
+    '--model',
+    'narrow',
+    '--steps',
+    '100000',
+    '--eval-every',
+    '5',
+    '--limit',
+    '320',
+    '--no-progress',
+    '--threads',
+    '1',
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const code = await new Promise<number | null>((resolve) => {
@@ -65,11 +112,21 @@ test('Ctrl-C during training saves a checkpoint that loads and resumes', async (
   assert.ok(checkpoint.state.step >= 5);
 });
 
-test('--ep cuda without the CUDA provider fails with one line saying how to install it', { skip: cudaProviderInstalled() ? 'the CUDA provider is installed here' : false }, async () => {
-  const run = mkdtempSync(join(tmpdir(), 'onnxgrad-cuda-'));
-  await assert.rejects(cli(['train', '--run-dir', run, '--ep', 'cuda', '--steps', '1', '--limit', '64', '--no-progress']), (error: Error) => {
-    assert.match(error.message, /^onnxgrad: error: the CUDA execution provider is not installed.*npm install onnxruntime-node --onnxruntime-node-install=cuda12$/);
-    assert.equal(error.message.split('\n').length, 1, 'one line');
-    return true;
-  });
-});
+test(
+  '--ep cuda without the CUDA provider fails with one line saying how to install it',
+  { skip: cudaProviderInstalled() ? 'the CUDA provider is installed here' : false },
+  async () => {
+    const run = mkdtempSync(join(tmpdir(), 'onnxgrad-cuda-'));
+    await assert.rejects(
+      cli(['train', '--run-dir', run, '--ep', 'cuda', '--steps', '1', '--limit', '64', '--no-progress']),
+      (error: Error) => {
+        assert.match(
+          error.message,
+          /^onnxgrad: error: the CUDA execution provider is not installed.*npm install onnxruntime-node --onnxruntime-node-install=cuda12$/,
+        );
+        assert.equal(error.message.split('\n').length, 1, 'one line');
+        return true;
+      },
+    );
+  },
+);

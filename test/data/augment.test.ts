@@ -42,5 +42,8 @@ test('random transforms stay in range and are reproducible from the generator st
   augmentBatch(a, 3, H, W, rng, 0);
   augmentBatch(b, 3, H, W, new Mulberry32(state), 0);
   assert.deepEqual(a, b);
-  assert.notDeepEqual(a, Float32Array.from({ length: 3 * H * W }, (_, i) => (i * 7) % 13));
+  assert.notDeepEqual(
+    a,
+    Float32Array.from({ length: 3 * H * W }, (_, i) => (i * 7) % 13),
+  );
 });

@@ -7,7 +7,7 @@ import { DataError } from '../../src/data/idx.js';
 import { FASHION_MNIST_DIR } from '../../src/data/sources.js';
 import { idxBytes, tempDir, writeDataDir } from './fixtures.js';
 
-test('mnist (the default) loads 60000 + 10000 images of 28x28 with the practical\'s normalisation', () => {
+test("mnist (the default) loads 60000 + 10000 images of 28x28 with the practical's normalisation", () => {
   const ds = loadDataset();
   assert.equal(ds.name, 'mnist');
   assert.deepEqual([ds.train.count, ds.test.count, ds.height, ds.width], [60000, 10000, 28, 28]);
@@ -32,7 +32,7 @@ test('--data-dir reads plain and gzipped folders; its statistics are computed, n
   }
 });
 
-test('--data-dir with --dataset fashion-mnist keeps Fashion-MNIST\'s class names', () => {
+test("--data-dir with --dataset fashion-mnist keeps Fashion-MNIST's class names", () => {
   const dir = tempDir();
   writeDataDir(dir, 10, 10);
   const ds = loadDataset({ dataDir: dir, dataset: 'fashion-mnist' });
@@ -53,25 +53,43 @@ test('images and labels that disagree in count are rejected, naming both files',
 
 test('a missing folder or file is a DataError that names it', () => {
   const dir = tempDir();
-  assert.throws(() => loadDataset({ dataDir: join(dir, 'nope') }), { message: `${join(dir, 'nope')}: no such directory` });
+  assert.throws(() => loadDataset({ dataDir: join(dir, 'nope') }), {
+    message: `${join(dir, 'nope')}: no such directory`,
+  });
   writeDataDir(dir, 10, 10);
   rmSync(join(dir, 't10k-labels-idx1-ubyte'));
-  assert.throws(() => loadDataset({ dataDir: dir }), (e: unknown) => e instanceof DataError && /no t10k-labels-idx1-ubyte \(or .*\.gz\)/.test(e.message));
+  assert.throws(
+    () => loadDataset({ dataDir: dir }),
+    (e: unknown) => e instanceof DataError && /no t10k-labels-idx1-ubyte \(or .*\.gz\)/.test(e.message),
+  );
 });
 
 test('an unknown dataset name is rejected with the choices', () => {
-  assert.throws(() => loadDataset({ dataset: 'cifar' }), /unknown dataset 'cifar' \(choose one of: mnist, fashion-mnist/);
+  assert.throws(
+    () => loadDataset({ dataset: 'cifar' }),
+    /unknown dataset 'cifar' \(choose one of: mnist, fashion-mnist/,
+  );
 });
 
 test('fashion-mnist, when not installed, says which package to install', () => {
   const missing = join(tempDir(), 'fashion-mnist');
-  assert.throws(() => loadDataset({ dataset: 'fashion-mnist', fashionDir: missing }), /apt-get install dataset-fashion-mnist/);
+  assert.throws(
+    () => loadDataset({ dataset: 'fashion-mnist', fashionDir: missing }),
+    /apt-get install dataset-fashion-mnist/,
+  );
   mkdirSync(missing);
   assert.throws(() => loadDataset({ dataset: 'fashion-mnist', fashionDir: missing }), /no train-images-idx3-ubyte/);
 });
 
-test('fashion-mnist loads from Debian\'s package', { skip: !existsSync(FASHION_MNIST_DIR) && 'dataset-fashion-mnist not installed' }, () => {
-  const ds = loadDataset({ dataset: 'fashion-mnist' });
-  assert.deepEqual([ds.name, ds.train.count, ds.test.count, ds.height, ds.width], ['fashion-mnist', 60000, 10000, 28, 28]);
-  assert.equal(ds.normalization, undefined);
-});
+test(
+  "fashion-mnist loads from Debian's package",
+  { skip: !existsSync(FASHION_MNIST_DIR) && 'dataset-fashion-mnist not installed' },
+  () => {
+    const ds = loadDataset({ dataset: 'fashion-mnist' });
+    assert.deepEqual(
+      [ds.name, ds.train.count, ds.test.count, ds.height, ds.width],
+      ['fashion-mnist', 60000, 10000, 28, 28],
+    );
+    assert.equal(ds.normalization, undefined);
+  },
+);

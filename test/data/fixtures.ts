@@ -30,7 +30,8 @@ export function imagesAndLabels(count: number, h = 28, w = 28): { images: Uint8A
 
 /** Writes the four standard files (optionally gzipped) into `dir`. */
 export function writeDataDir(dir: string, nTrain: number, nTest: number, gzip = false): void {
-  const put = (name: string, bytes: Uint8Array): void => writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes);
+  const put = (name: string, bytes: Uint8Array): void =>
+    writeFileSync(join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes);
   const train = imagesAndLabels(nTrain);
   const test = imagesAndLabels(nTest);
   put('train-images-idx3-ubyte', idxBytes([nTrain, 28, 28], train.images));

@@ -63,9 +63,17 @@ test('rejects an element type other than unsigned byte', () => {
 
 test('rejects a labels file given as images, and images given as labels', () => {
   const labelsPath = file('train-labels-idx1-ubyte', idxBytes([5], labels));
-  rejects(() => readImagesFile(labelsPath), labelsPath, /: 1 dimension, images files have 3: this looks like a labels file$/);
+  rejects(
+    () => readImagesFile(labelsPath),
+    labelsPath,
+    /: 1 dimension, images files have 3: this looks like a labels file$/,
+  );
   const imagesPath = file('train-images-idx3-ubyte', idxBytes([5, 4, 3], images));
-  rejects(() => readLabelsFile(imagesPath), imagesPath, /: 3 dimensions, labels files have 1: this looks like an images file$/);
+  rejects(
+    () => readLabelsFile(imagesPath),
+    imagesPath,
+    /: 3 dimensions, labels files have 1: this looks like an images file$/,
+  );
 });
 
 test('rejects an unexpected dimension count', () => {
@@ -82,7 +90,11 @@ test('rejects truncated data, saying how much the header promised', () => {
   const path = file('train-labels-idx1-ubyte-cut', idxBytes([60000], new Uint8Array(59990)));
   rejects(() => readLabelsFile(path), path, /: truncated: header says 60000 items, file has 59990 bytes of data$/);
   const imagesPath = file('images-cut', idxBytes([5, 4, 3], images.subarray(0, 59)));
-  rejects(() => readImagesFile(imagesPath), imagesPath, /truncated: header says 5 images of 4x3 \(60 bytes\), file has 59 bytes/);
+  rejects(
+    () => readImagesFile(imagesPath),
+    imagesPath,
+    /truncated: header says 5 images of 4x3 \(60 bytes\), file has 59 bytes/,
+  );
 });
 
 test('rejects trailing bytes', () => {

@@ -11,7 +11,7 @@ test('normalize computes (x/255 - mean)/std', () => {
   assert.equal(out[2], Math.fround((0.2 - 0.1307) / 0.3081));
 });
 
-test('the computed statistics of the MNIST training set are the practical\'s constants', () => {
+test("the computed statistics of the MNIST training set are the practical's constants", () => {
   const { mean, std } = computeNormalization(loadDataset().train.images, 784);
   assert.equal(mean.toFixed(4), '0.1307');
   assert.equal(std.toFixed(4), '0.3081');

@@ -18,7 +18,7 @@ test('shuffled(60000, 1) starts like the peers: [24196, 28437, 47001, 44700, 693
   assert.deepEqual(Array.from(shuffled(60000, 1).subarray(0, 5)), [24196, 28437, 47001, 44700, 693]);
 });
 
-test('Mulberry32 gives the peers\' sequence for several seeds', () => {
+test("Mulberry32 gives the peers' sequence for several seeds", () => {
   for (const seed of [0, 1, 42, 0xffffffff, 1001]) {
     const reference = mulberry32(seed);
     const rng = new Mulberry32(seed);
@@ -37,5 +37,8 @@ test('a generator rebuilt from its state continues identically', () => {
 
 test('shuffled is a permutation', () => {
   const p = shuffled(1000, 3);
-  assert.deepEqual(Array.from(p).sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+  assert.deepEqual(
+    Array.from(p).sort((a, b) => a - b),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
 });

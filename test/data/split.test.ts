@@ -13,7 +13,10 @@ test('the default split is 50k/10k, disjoint, covers all 60000, and follows perm
   const seen = new Uint8Array(60000);
   for (const i of train.indices) seen[i]! += 1;
   for (const i of val.indices) seen[i]! += 1;
-  assert.ok(seen.every((c) => c === 1), 'every training image is in exactly one of train and val');
+  assert.ok(
+    seen.every((c) => c === 1),
+    'every training image is in exactly one of train and val',
+  );
   assert.equal(train.images, mnist.train.images);
   assert.equal(val.images, mnist.train.images);
   assert.equal(testSet.images, mnist.test.images);
@@ -33,19 +36,22 @@ test('validation size and limit are configurable and checked', () => {
   assert.deepEqual([s.train.count, s.val.count, s.test.count], [1000, 1000, 1000]);
   assert.deepEqual(s.train.indices, splitDataset(mnist, { validationSize: 5000 }).train.indices.subarray(0, 1000));
   assert.equal(splitDataset(mnist, { validationSize: 0 }).val.count, 0);
-  assert.throws(() => splitDataset(mnist, { validationSize: 60000 }), /validation size must be an integer from 0 to 59999/);
+  assert.throws(
+    () => splitDataset(mnist, { validationSize: 60000 }),
+    /validation size must be an integer from 0 to 59999/,
+  );
   assert.throws(() => splitDataset(mnist, { limit: 0 }), /limit must be a positive integer/);
   assert.throws(() => splitDataset(mnist, { seed: -1 }), /seed must be an integer/);
 });
 
-test('MNIST keeps the practical\'s constants; other data gets statistics from its training split', () => {
+test("MNIST keeps the practical's constants; other data gets statistics from its training split", () => {
   const s = splitDataset(mnist);
   assert.deepEqual(normalizationFor(mnist, s.train), { mean: 0.1307, std: 0.3081 });
   const dir = tempDir();
   writeDataDir(dir, 40, 10);
   const other = loadDataset({ dataDir: dir });
   const t = splitDataset(other, { validationSize: 10 }).train;
-  const values = Array.from(t.indices, (i) => (((i * 37) % 256) / 255));
+  const values = Array.from(t.indices, (i) => ((i * 37) % 256) / 255);
   const mean = values.reduce((x, y) => x + y, 0) / values.length;
   const norm = normalizationFor(other, t);
   assert.ok(Math.abs(norm.mean - mean) < 1e-12);

@@ -30,7 +30,10 @@ function assertClose(what: string, actual: ArrayLike<number>, expected: Float64A
     const e = expected[i] as number;
     const error = Math.abs((actual[i] as number) - e) / Math.max(1, Math.abs(e));
     worst = Math.max(worst, error);
-    assert.ok(error <= TOLERANCE, `${what}[${i}]: ${actual[i]} vs reference ${e} (scaled error ${error.toExponential(2)} > ${TOLERANCE})`);
+    assert.ok(
+      error <= TOLERANCE,
+      `${what}[${i}]: ${actual[i]} vs reference ${e} (scaled error ${error.toExponential(2)} > ${TOLERANCE})`,
+    );
   }
   return worst;
 }
@@ -58,11 +61,20 @@ for (const [name, config] of CASES) {
     const fromWeb = await web.run({ image: new ortWeb.Tensor('float32', images, dims) });
     await web.release();
 
-    for (const [runtime, out] of [['onnxruntime-node', fromNode], ['onnxruntime-web', fromWeb]] as const) {
+    for (const [runtime, out] of [
+      ['onnxruntime-node', fromNode],
+      ['onnxruntime-web', fromWeb],
+    ] as const) {
       assert.deepEqual(out.logits?.dims, [BATCH, config.classes], `${runtime} logits dims`);
       const logits = assertClose(`${runtime} logits`, out.logits?.data as Float32Array, reference.logits);
-      const probabilities = assertClose(`${runtime} probabilities`, out.probabilities?.data as Float32Array, reference.probabilities);
-      t.diagnostic(`${runtime}: worst scaled error ${logits.toExponential(1)} on logits, ${probabilities.toExponential(1)} on probabilities`);
+      const probabilities = assertClose(
+        `${runtime} probabilities`,
+        out.probabilities?.data as Float32Array,
+        reference.probabilities,
+      );
+      t.diagnostic(
+        `${runtime}: worst scaled error ${logits.toExponential(1)} on logits, ${probabilities.toExponential(1)} on probabilities`,
+      );
     }
   });
 }

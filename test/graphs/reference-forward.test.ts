@@ -20,7 +20,10 @@ test('maxPool drops a trailing partial window (floor mode)', () => {
 
 test('relu, linear, softmax and cross-entropy', () => {
   assert.deepEqual(Array.from(relu(Float64Array.of(-1, 0, 2))), [0, 0, 2]);
-  assert.deepEqual(Array.from(linear(Float64Array.of(1, 2), Float64Array.of(1, 1, 0, 3), Float64Array.of(0.5, 0), 2)), [3.5, 6]);
+  assert.deepEqual(
+    Array.from(linear(Float64Array.of(1, 2), Float64Array.of(1, 1, 0, 3), Float64Array.of(0.5, 0), 2)),
+    [3.5, 6],
+  );
   const p = softmax(Float64Array.of(0, Math.log(3)));
   assert.ok(Math.abs((p[0] as number) - 0.25) < 1e-15 && Math.abs((p[1] as number) - 0.75) < 1e-15);
   assert.ok(Math.abs(crossEntropy(Float64Array.of(0, Math.log(3)), [1n], 2) + Math.log(0.75)) < 1e-15);

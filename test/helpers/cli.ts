@@ -10,7 +10,9 @@ export async function runCli(args: readonly string[]): Promise<string> {
   const chunks: string[] = [];
   const restore = captureOutput((text) => chunks.push(text));
   try {
-    const program = createProgram().exitOverride().configureOutput({ writeErr: () => undefined });
+    const program = createProgram()
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined });
     for (const command of program.commands) command.exitOverride().configureOutput({ writeErr: () => undefined });
     await program.parseAsync(['node', 'onnxgrad', ...args]);
   } finally {
@@ -24,6 +26,7 @@ const made: string[] = [];
 /** A fresh temporary folder, removed when the test process exits. */
 export function tempDir(prefix = 'onnxgrad-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  if (made.push(dir) === 1) process.once('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  if (made.push(dir) === 1)
+    process.once('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
   return dir;
 }

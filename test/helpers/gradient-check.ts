@@ -49,7 +49,13 @@ export class CaseContext {
 
   /** A random bool constant, for Where. */
   mask(dims: readonly number[]): Value {
-    return this.graph.constant(tensor('bool', dims, Uint8Array.from({ length: elementCount(dims) }, () => (this.rng.next() < 0.5 ? 1 : 0))));
+    return this.graph.constant(
+      tensor(
+        'bool',
+        dims,
+        Uint8Array.from({ length: elementCount(dims) }, () => (this.rng.next() < 0.5 ? 1 : 0)),
+      ),
+    );
   }
 }
 
@@ -77,15 +83,25 @@ export function maxAbs(values: Iterable<number>): number {
  * against 1e-3 of the parameter's largest gradient (float32 sums cannot resolve them better).
  * `scale` is that largest gradient; by default the largest reference value.
  */
-export function relativeError(analytic: ArrayLike<number>, reference: ReadonlyMap<number, number>, scale = maxAbs(reference.values())): number {
+export function relativeError(
+  analytic: ArrayLike<number>,
+  reference: ReadonlyMap<number, number>,
+  scale = maxAbs(reference.values()),
+): number {
   const floor = Math.max(1e-3 * scale, 1e-12);
   let worst = 0;
-  for (const [i, ref] of reference) worst = Math.max(worst, Math.abs((analytic[i] as number) - ref) / Math.max(Math.abs(ref), floor));
+  for (const [i, ref] of reference)
+    worst = Math.max(worst, Math.abs((analytic[i] as number) - ref) / Math.max(Math.abs(ref), floor));
   return worst;
 }
 
 /** relativeError over every element of two arrays of the same length, with the floor at `floorFraction` of `scale`. */
-export function arrayRelativeError(analytic: ArrayLike<number>, reference: ArrayLike<number>, scale: number, floorFraction = 1e-3): number {
+export function arrayRelativeError(
+  analytic: ArrayLike<number>,
+  reference: ArrayLike<number>,
+  scale: number,
+  floorFraction = 1e-3,
+): number {
   const floor = Math.max(floorFraction * scale, 1e-12);
   let worst = 0;
   for (let i = 0; i < reference.length; i++) {
@@ -99,7 +115,15 @@ export function arrayRelativeError(analytic: ArrayLike<number>, reference: Array
  * Central differences (f(p + eps) - f(p - eps)) / 2 eps of a scalar in float64, for the listed
  * elements of a parameter; only the nodes after the parameter are re-evaluated.
  */
-export function finiteDifferences(graph: Graph, loss: Value, param: string, p: RefTensor, elements: Iterable<number>, base: ReadonlyMap<Value, RefTensor>, eps = 1e-6): Map<number, number> {
+export function finiteDifferences(
+  graph: Graph,
+  loss: Value,
+  param: string,
+  p: RefTensor,
+  elements: Iterable<number>,
+  base: ReadonlyMap<Value, RefTensor>,
+  eps = 1e-6,
+): Map<number, number> {
   const out = new Map<number, number>();
   for (const i of elements) {
     const probe = (delta: number) => {
@@ -120,7 +144,10 @@ export function parameterFeeds(graph: Graph): Record<string, RefTensor> {
 }
 
 /** Runs a graph in onnxruntime-node, feeding every parameter (exported as an input) plus `extra`. */
-export async function runWithOrt(graph: Graph, extra: Readonly<Record<string, OrtTensor>> = {}): Promise<Record<string, OrtTensor>> {
+export async function runWithOrt(
+  graph: Graph,
+  extra: Readonly<Record<string, OrtTensor>> = {},
+): Promise<Record<string, OrtTensor>> {
   const session = await createSession(exportModel(graph, { parametersAs: 'inputs' }), { threads: 1 });
   const feeds: Record<string, OrtTensor> = { ...extra };
   for (const [name, p] of graph.parameters) feeds[name] = float32Tensor(p.init.data as Float32Array, p.init.dims);
@@ -135,7 +162,11 @@ export async function runWithOrt(graph: Graph, extra: Readonly<Record<string, Or
  * The whole check for a small graph: loss = ReduceSum(out * R) with R a fixed random constant,
  * gradients of every parameter from ORT, and float64 central differences of every element.
  */
-export async function checkGradients(ctx: CaseContext, out: Value, gradOptions: Partial<GradOptions> = {}): Promise<GradientComparison> {
+export async function checkGradients(
+  ctx: CaseContext,
+  out: Value,
+  gradOptions: Partial<GradOptions> = {},
+): Promise<GradientComparison> {
   const { graph } = ctx;
   const R = ctx.constant(out.shape as number[], { lo: 0.2, hi: 1 });
   const loss = op.reduceSum(op.mul(out, R));
@@ -154,7 +185,10 @@ export async function checkGradients(ctx: CaseContext, out: Value, gradOptions: 
     const analytic = results[`grad.${p.name}`]?.data as Float32Array | undefined;
     if (!analytic || analytic.length !== t.data.length) throw new Error(`no gradient of the right size for ${p.name}`);
     errors.set(p.name, relativeError(analytic, reference));
-    float64MaxError = Math.max(float64MaxError, relativeError((interpreted.get(graph.outputs[k] as Value) as RefTensor).data, reference));
+    float64MaxError = Math.max(
+      float64MaxError,
+      relativeError((interpreted.get(graph.outputs[k] as Value) as RefTensor).data, reference),
+    );
   }
   return { errors, maxError: Math.max(...errors.values()), float64MaxError };
 }

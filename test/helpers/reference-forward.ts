@@ -34,7 +34,8 @@ function weightOf(weights: ReferenceWeights, name: string, size: number): Float6
   const w = weights.get(name);
   if (w === undefined) throw new Error(`reference forward: no weights for '${name}'`);
   const values = 'dims' in w && 'dtype' in w ? w.data : w;
-  if (values.length !== size) throw new Error(`reference forward: '${name}' has ${values.length} values, expected ${size}`);
+  if (values.length !== size)
+    throw new Error(`reference forward: '${name}' has ${values.length} values, expected ${size}`);
   const out = new Float64Array(size);
   for (let i = 0; i < size; i++) {
     const v = values[i];
@@ -45,7 +46,15 @@ function weightOf(weights: ReferenceWeights, name: string, size: number): Float6
 }
 
 /** Cross-correlation, as ONNX Conv and PyTorch define it, with zero padding. */
-export function conv2d(x: Maps, w: Float64Array, b: Float64Array, filters: number, k: number, stride: number, pads: readonly number[]): Maps {
+export function conv2d(
+  x: Maps,
+  w: Float64Array,
+  b: Float64Array,
+  filters: number,
+  k: number,
+  stride: number,
+  pads: readonly number[],
+): Maps {
   const [pt = 0, pl = 0, pb = 0, pr = 0] = pads;
   const h = Math.floor((x.h + pt + pb - k) / stride) + 1;
   const wd = Math.floor((x.w + pl + pr - k) / stride) + 1;
@@ -87,7 +96,8 @@ export function maxPool(x: Maps, size: number): Maps {
       for (let ox = 0; ox < w; ox++) {
         let best = -Infinity;
         for (let ky = 0; ky < size; ky++) {
-          for (let kx = 0; kx < size; kx++) best = Math.max(best, x.data[(c * x.h + oy * size + ky) * x.w + ox * size + kx] as number);
+          for (let kx = 0; kx < size; kx++)
+            best = Math.max(best, x.data[(c * x.h + oy * size + ky) * x.w + ox * size + kx] as number);
         }
         out[(c * h + oy) * w + ox] = best;
       }
@@ -128,10 +138,17 @@ export function crossEntropy(logits: Float64Array, labels: ArrayLike<number | bi
 }
 
 /** The forward pass of a batch: images [batch, channels, size, size], flat. */
-export function referenceForward(config: CnnConfig, weights: ReferenceWeights, images: ArrayLike<number>, batch: number, options: ReferenceOptions = {}): ReferenceResult {
+export function referenceForward(
+  config: CnnConfig,
+  weights: ReferenceWeights,
+  images: ArrayLike<number>,
+  batch: number,
+  options: ReferenceOptions = {},
+): ReferenceResult {
   const { inputChannels: channels, inputSize: size, classes } = config;
   const imageSize = channels * size * size;
-  if (images.length !== batch * imageSize) throw new Error(`reference forward: ${images.length} pixels for ${batch} images of ${imageSize}`);
+  if (images.length !== batch * imageSize)
+    throw new Error(`reference forward: ${images.length} pixels for ${batch} images of ${imageSize}`);
   const logits = new Float64Array(batch * classes);
   for (let n = 0; n < batch; n++) {
     const pixels = Float64Array.from({ length: imageSize }, (_, i) => images[n * imageSize + i] as number);
@@ -161,6 +178,7 @@ export function referenceForward(config: CnnConfig, weights: ReferenceWeights, i
     logits.set(v, n * classes);
   }
   const probabilities = new Float64Array(batch * classes);
-  for (let n = 0; n < batch; n++) probabilities.set(softmax(logits.subarray(n * classes, (n + 1) * classes)), n * classes);
+  for (let n = 0; n < batch; n++)
+    probabilities.set(softmax(logits.subarray(n * classes, (n + 1) * classes)), n * classes);
   return { logits, probabilities };
 }

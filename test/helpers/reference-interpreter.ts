@@ -6,7 +6,16 @@ import { dtypeFromOnnx, type DType } from '../../src/ir/dtype.js';
 import { type Graph, liveNodes, type Value } from '../../src/ir/graph.js';
 import { convTranspose, gemm, groupedConv, matMul, maxPool } from './reference-kernels.js';
 import {
-  broadcastDims, broadcastIndex, broadcastMap, fromTensorData, gather, ints, refTensor, type RefTensor, size, strides,
+  broadcastDims,
+  broadcastIndex,
+  broadcastMap,
+  fromTensorData,
+  gather,
+  ints,
+  refTensor,
+  type RefTensor,
+  size,
+  strides,
 } from './reference-tensor.js';
 
 type Kernel = (inputs: readonly (RefTensor | undefined)[], attributes: Attributes) => RefTensor;
@@ -17,25 +26,37 @@ const need = (inputs: readonly (RefTensor | undefined)[], i: number): RefTensor 
   return t;
 };
 
-const unary = (f: (v: number) => number): Kernel => (inputs) => {
-  const x = need(inputs, 0);
-  return refTensor(x.dims, x.data.map(f), x.dtype);
-};
+const unary =
+  (f: (v: number) => number): Kernel =>
+  (inputs) => {
+    const x = need(inputs, 0);
+    return refTensor(x.dims, x.data.map(f), x.dtype);
+  };
 
-const binary = (f: (a: number, b: number) => number, bool = false): Kernel => (inputs) =>
-  broadcastMap([need(inputs, 0), need(inputs, 1)], bool ? 'bool' : need(inputs, 0).dtype, f);
+const binary =
+  (f: (a: number, b: number) => number, bool = false): Kernel =>
+  (inputs) =>
+    broadcastMap([need(inputs, 0), need(inputs, 1)], bool ? 'bool' : need(inputs, 0).dtype, f);
 
 /** Normalised axes to reduce over: all when none are given (noop_with_empty_axes is 0 in our graphs). */
 function reduceAxes(x: RefTensor, axes: readonly number[]): number[] {
   return axes.length === 0 ? x.dims.map((_, i) => i) : axes.map((a) => (a < 0 ? a + x.dims.length : a));
 }
 
-function reduce(x: RefTensor, axes: readonly number[], keepDims: boolean, start: number, f: (acc: number, v: number) => number, finish = (acc: number, _count: number) => acc): RefTensor {
+function reduce(
+  x: RefTensor,
+  axes: readonly number[],
+  keepDims: boolean,
+  start: number,
+  f: (acc: number, v: number) => number,
+  finish = (acc: number, _count: number) => acc,
+): RefTensor {
   const all = reduceAxes(x, axes);
   const keptDims = x.dims.map((d, i) => (all.includes(i) ? 1 : d));
   const acc = new Float64Array(size(keptDims)).fill(start);
   const index = broadcastIndex({ dtype: x.dtype, dims: keptDims, data: acc }, x.dims);
-  for (let k = 0; k < x.data.length; k++) acc[index[k] as number] = f(acc[index[k] as number] as number, x.data[k] as number);
+  for (let k = 0; k < x.data.length; k++)
+    acc[index[k] as number] = f(acc[index[k] as number] as number, x.data[k] as number);
   const count = x.data.length / acc.length;
   const out = acc.map((v) => finish(v, count));
   return refTensor(keepDims ? keptDims : x.dims.filter((_, i) => !all.includes(i)), out, x.dtype);
@@ -48,14 +69,19 @@ function reshape(x: RefTensor, target: readonly number[]): RefTensor {
   const dims = target.map((t, i) => (t === 0 ? (x.dims[i] as number) : t));
   const known = dims.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
   const out = dims.map((d) => (d === -1 ? x.data.length / known : d));
-  if (size(out) !== x.data.length) throw new Error(`reference Reshape: [${x.dims.join(', ')}] to [${target.join(', ')}]`);
+  if (size(out) !== x.data.length)
+    throw new Error(`reference Reshape: [${x.dims.join(', ')}] to [${target.join(', ')}]`);
   return refTensor(out, x.data, x.dtype);
 }
 
 function transpose(x: RefTensor, perm: readonly number[]): RefTensor {
   const p = perm.length > 0 ? perm : x.dims.map((_, i) => x.dims.length - 1 - i);
   const s = strides(x.dims);
-  return gather(x, p.map((a) => x.dims[a] as number), (c) => c.reduce((o, ci, i) => o + ci * (s[p[i] as number] as number), 0));
+  return gather(
+    x,
+    p.map((a) => x.dims[a] as number),
+    (c) => c.reduce((o, ci, i) => o + ci * (s[p[i] as number] as number), 0),
+  );
 }
 
 /** ONNX Slice with optional axes and steps; starts and ends are clamped as the spec says. */
@@ -70,13 +96,18 @@ function slice(x: RefTensor, starts: number[], ends: number[], axes: number[], s
     const st = steps[i] ?? 1;
     const norm = (v: number) => (v < 0 ? v + d : v);
     const lo = st > 0 ? Math.min(Math.max(norm(s0), 0), d) : Math.min(Math.max(norm(s0), 0), d - 1);
-    const hi = st > 0 ? Math.min(Math.max(norm(ends[i] as number), 0), d) : Math.min(Math.max(norm(ends[i] as number), -1), d - 1);
+    const hi =
+      st > 0
+        ? Math.min(Math.max(norm(ends[i] as number), 0), d)
+        : Math.min(Math.max(norm(ends[i] as number), -1), d - 1);
     start[a] = lo;
     step[a] = st;
     dims[a] = Math.max(0, Math.ceil((hi - lo) / st));
   });
   const s = strides(x.dims);
-  return gather(x, dims, (c) => c.reduce((o, ci, i) => o + ((start[i] as number) + ci * (step[i] as number)) * (s[i] as number), 0));
+  return gather(x, dims, (c) =>
+    c.reduce((o, ci, i) => o + ((start[i] as number) + ci * (step[i] as number)) * (s[i] as number), 0),
+  );
 }
 
 function pad(x: RefTensor, pads: readonly number[], value: number, mode: string): RefTensor {
@@ -84,19 +115,31 @@ function pad(x: RefTensor, pads: readonly number[], value: number, mode: string)
   const rank = x.dims.length;
   const dims = x.dims.map((d, i) => d + (pads[i] as number) + (pads[i + rank] as number));
   const s = strides(x.dims);
-  return gather(x, dims, (c) => {
-    let o = 0;
-    for (let i = 0; i < rank; i++) {
-      const src = (c[i] as number) - (pads[i] as number);
-      if (src < 0 || src >= (x.dims[i] as number)) return -1;
-      o += src * (s[i] as number);
-    }
-    return o;
-  }, value);
+  return gather(
+    x,
+    dims,
+    (c) => {
+      let o = 0;
+      for (let i = 0; i < rank; i++) {
+        const src = (c[i] as number) - (pads[i] as number);
+        if (src < 0 || src >= (x.dims[i] as number)) return -1;
+        o += src * (s[i] as number);
+      }
+      return o;
+    },
+    value,
+  );
 }
 
 function cast(x: RefTensor, to: DType): RefTensor {
-  const f = to === 'bool' ? (v: number) => (v !== 0 ? 1 : 0) : to === 'int64' ? Math.trunc : to === 'float32' ? Math.fround : (v: number) => v;
+  const f =
+    to === 'bool'
+      ? (v: number) => (v !== 0 ? 1 : 0)
+      : to === 'int64'
+        ? Math.trunc
+        : to === 'float32'
+          ? Math.fround
+          : (v: number) => v;
   return refTensor(x.dims, x.data.map(f), to);
 }
 
@@ -137,19 +180,32 @@ export const KERNELS: Readonly<Record<string, Kernel>> = Object.freeze({
   Where: (i) => broadcastMap([need(i, 0), need(i, 1), need(i, 2)], need(i, 1).dtype, (c, x, y) => (c !== 0 ? x : y)),
   Cast: (i, a) => cast(need(i, 0), dtypeFromOnnx(intAttr(a, 'to', 1))),
   ReduceSum: (i, a) => reduce(need(i, 0), ints(i[1]), keep(a), 0, (s, v) => s + v),
-  ReduceMean: (i, a) => reduce(need(i, 0), intsAttr(a, 'axes', []), keep(a), 0, (s, v) => s + v, (s, n) => s / n),
+  ReduceMean: (i, a) =>
+    reduce(
+      need(i, 0),
+      intsAttr(a, 'axes', []),
+      keep(a),
+      0,
+      (s, v) => s + v,
+      (s, n) => s / n,
+    ),
   ReduceMax: (i, a) => reduce(need(i, 0), intsAttr(a, 'axes', []), keep(a), -Infinity, Math.max),
   Reshape: (i) => reshape(need(i, 0), ints(i[1])),
   Flatten: (i, a) => flatten(need(i, 0), intAttr(a, 'axis', 1)),
   Shape: (i) => refTensor([need(i, 0).dims.length], need(i, 0).dims, 'int64'),
   Transpose: (i, a) => transpose(need(i, 0), intsAttr(a, 'perm', [])),
   Slice: (i) => slice(need(i, 0), ints(i[1]), ints(i[2]), ints(i[3]), ints(i[4])),
-  Pad: (i, a) => pad(need(i, 0), ints(i[1]), i[2]?.data[0] ?? 0, a['mode']?.kind === 'string' ? a['mode'].value : 'constant'),
+  Pad: (i, a) =>
+    pad(need(i, 0), ints(i[1]), i[2]?.data[0] ?? 0, a['mode']?.kind === 'string' ? a['mode'].value : 'constant'),
   Expand: (i) => {
     const x = need(i, 0);
     const dims = broadcastDims(x.dims, ints(i[1]));
     const index = broadcastIndex(x, dims);
-    return refTensor(dims, Float64Array.from(index, (k) => x.data[k] as number), x.dtype);
+    return refTensor(
+      dims,
+      Float64Array.from(index, (k) => x.data[k] as number),
+      x.dtype,
+    );
   },
   Unsqueeze: (i) => unsqueeze(need(i, 0), ints(i[1])),
   Resize: (i) => upsampleNearest(need(i, 0), Array.from(need(i, 2).data)),
@@ -185,7 +241,8 @@ function upsampleNearest(x: RefTensor, scales: readonly number[]): RefTensor {
   const index = new Array<number>(dims.length).fill(0);
   for (let k = 0; k < out.length; k++) {
     let source = 0;
-    for (let a = 0; a < dims.length; a++) source = source * (x.dims[a] as number) + Math.floor((index[a] as number) / (scales[a] as number));
+    for (let a = 0; a < dims.length; a++)
+      source = source * (x.dims[a] as number) + Math.floor((index[a] as number) / (scales[a] as number));
     out[k] = x.data[source] as number;
     for (let a = dims.length - 1; a >= 0; a--) {
       index[a] = (index[a] as number) + 1;
@@ -204,7 +261,12 @@ export type Feeds = Readonly<Record<string, RefTensor>>;
  * downstream of the fed names are recomputed: a finite-difference probe of one parameter then
  * costs only the layers after it.
  */
-export function evaluate(graph: Graph, targets: readonly Value[], feeds: Feeds, base?: ReadonlyMap<Value, RefTensor>): Map<Value, RefTensor> {
+export function evaluate(
+  graph: Graph,
+  targets: readonly Value[],
+  feeds: Feeds,
+  base?: ReadonlyMap<Value, RefTensor>,
+): Map<Value, RefTensor> {
   const values = new Map<Value, RefTensor>();
   const fresh = new Set<Value>();
   const read = (v: Value): RefTensor => {
@@ -216,7 +278,10 @@ export function evaluate(graph: Graph, targets: readonly Value[], feeds: Feeds, 
     else if (v.kind === 'parameter') t = fromTensorData(graph.parameters.get(v.name)?.init ?? missing(v));
     else if (v.kind === 'constant') t = fromTensorData(graph.constants.get(v.name)?.data ?? missing(v));
     if (!t) return missing(v);
-    if (size(t.dims) !== t.data.length || (v.shape.every((d) => typeof d === 'number') && v.shape.join() !== t.dims.join())) {
+    if (
+      size(t.dims) !== t.data.length ||
+      (v.shape.every((d) => typeof d === 'number') && v.shape.join() !== t.dims.join())
+    ) {
       throw new Error(`reference: ${v.name} fed with dims [${t.dims.join(', ')}], expected [${v.shape.join(', ')}]`);
     }
     values.set(v, t);
@@ -230,11 +295,16 @@ export function evaluate(graph: Graph, targets: readonly Value[], feeds: Feeds, 
     }
     const kernel = KERNELS[node.opType];
     if (!kernel) throw new Error(`reference: no kernel for ${node.opType} (node ${node.name})`);
-    if (node.outputs.length !== 1) throw new Error(`reference: ${node.name} has ${node.outputs.length} outputs; only single-output ops are supported`);
+    if (node.outputs.length !== 1)
+      throw new Error(
+        `reference: ${node.name} has ${node.outputs.length} outputs; only single-output ops are supported`,
+      );
     const out = kernel(inputs, node.attributes);
     const expected = node.outputs[0] as Value;
     if (expected.shape.every((d) => typeof d === 'number') && expected.shape.join() !== out.dims.join()) {
-      throw new Error(`reference: ${node.name} gave [${out.dims.join(', ')}], the builder inferred [${expected.shape.join(', ')}]`);
+      throw new Error(
+        `reference: ${node.name} gave [${out.dims.join(', ')}], the builder inferred [${expected.shape.join(', ')}]`,
+      );
     }
     values.set(expected, out);
     fresh.add(expected);

@@ -14,15 +14,22 @@ function spatial(opType: string, a: Attributes, kernel: readonly number[]): Spat
   if (intAttr(a, 'group', 1) !== 1) throw new Error(`reference ${opType}: group must be 1`);
   if (intAttr(a, 'ceil_mode', 0) !== 0) throw new Error(`reference ${opType}: ceil_mode is not supported`);
   const auto = a['auto_pad'];
-  if (auto?.kind === 'string' && auto.value !== 'NOTSET') throw new Error(`reference ${opType}: auto_pad is not supported`);
+  if (auto?.kind === 'string' && auto.value !== 'NOTSET')
+    throw new Error(`reference ${opType}: auto_pad is not supported`);
   const k = intsAttr(a, 'kernel_shape', kernel);
   const s = intsAttr(a, 'strides', [1, 1]);
   const p = intsAttr(a, 'pads', [0, 0, 0, 0]);
   const d = intsAttr(a, 'dilations', [1, 1]);
-  return { k: [k[0] ?? 1, k[1] ?? 1], s: [s[0] ?? 1, s[1] ?? 1], p: [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0, p[3] ?? 0], d: [d[0] ?? 1, d[1] ?? 1] };
+  return {
+    k: [k[0] ?? 1, k[1] ?? 1],
+    s: [s[0] ?? 1, s[1] ?? 1],
+    p: [p[0] ?? 0, p[1] ?? 0, p[2] ?? 0, p[3] ?? 0],
+    d: [d[0] ?? 1, d[1] ?? 1],
+  };
 }
 
-const outSize = (n: number, k: number, s: number, p0: number, p1: number, d: number) => Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
+const outSize = (n: number, k: number, s: number, p0: number, p1: number, d: number) =>
+  Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
 
 /** Output positions o in [0, n) whose input index s o + offset falls inside [0, size). */
 function validRange(n: number, s: number, offset: number, size: number): [number, number] {
@@ -97,7 +104,9 @@ export function convTranspose(x: RefTensor, w: RefTensor, b: RefTensor | undefin
               if (r < 0 || r >= Ho) continue;
               for (let j = 0; j < KW; j++) {
                 const col = s[1] * q + d[1] * j - p[1];
-                if (col >= 0 && col < Wo) y[(yBase + r) * Wo + col] = (y[(yBase + r) * Wo + col] as number) + xv * (w.data[((c * M + m) * KH + i) * KW + j] as number);
+                if (col >= 0 && col < Wo)
+                  y[(yBase + r) * Wo + col] =
+                    (y[(yBase + r) * Wo + col] as number) + xv * (w.data[((c * M + m) * KH + i) * KW + j] as number);
               }
             }
           }
@@ -167,7 +176,8 @@ export function gemm(A: RefTensor, B: RefTensor, C: RefTensor | undefined, a: At
 /** MatMul of two matrices, or of two equally long batches of matrices. */
 export function matMul(A: RefTensor, B: RefTensor): RefTensor {
   if (A.dims.length === 2 && B.dims.length === 2) return gemm(A, B, undefined, {});
-  if (A.dims.length !== 3 || B.dims.length !== 3 || A.dims[0] !== B.dims[0]) throw new Error('reference MatMul: 2-D operands or equal 3-D batches only');
+  if (A.dims.length !== 3 || B.dims.length !== 3 || A.dims[0] !== B.dims[0])
+    throw new Error('reference MatMul: 2-D operands or equal 3-D batches only');
   const [batch, M, K] = A.dims as [number, number, number];
   const N = B.dims[2] as number;
   const out = new Float64Array(batch * M * N);
@@ -187,7 +197,8 @@ function channels(x: RefTensor, axis: 0 | 1, from: number, count: number): RefTe
   const total = dims[axis] as number;
   dims[axis] = count;
   const out = new Float64Array(size(dims));
-  for (let o = 0; o < outer; o++) out.set(x.data.subarray((o * total + from) * inner, (o * total + from + count) * inner), o * count * inner);
+  for (let o = 0; o < outer; o++)
+    out.set(x.data.subarray((o * total + from) * inner, (o * total + from + count) * inner), o * count * inner);
   return refTensor(dims, out);
 }
 
@@ -197,7 +208,13 @@ export function groupedConv(x: RefTensor, w: RefTensor, b: RefTensor | undefined
   if (group === 1) return conv(x, w, b, a);
   const [inPer, outPer] = [(x.dims[1] as number) / group, (w.dims[0] as number) / group];
   const parts = Array.from({ length: group }, (_, g) =>
-    conv(channels(x, 1, g * inPer, inPer), channels(w, 0, g * outPer, outPer), b ? channels(b, 0, g * outPer, outPer) : undefined, { ...a, group: { kind: 'int', value: 1 } }));
+    conv(
+      channels(x, 1, g * inPer, inPer),
+      channels(w, 0, g * outPer, outPer),
+      b ? channels(b, 0, g * outPer, outPer) : undefined,
+      { ...a, group: { kind: 'int', value: 1 } },
+    ),
+  );
   const [N, , H, W] = parts[0]?.dims as [number, number, number, number];
   const out = new Float64Array(N * outPer * group * H * W);
   const block = outPer * H * W;

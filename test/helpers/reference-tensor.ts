@@ -11,12 +11,18 @@ export interface RefTensor {
 
 export const size = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
 
-export function refTensor(dims: readonly number[], data: ArrayLike<number> | Float64Array, dtype: DType = 'float64'): RefTensor {
-  if (data.length !== size(dims)) throw new Error(`reference tensor: ${data.length} elements for dims [${dims.join(', ')}]`);
+export function refTensor(
+  dims: readonly number[],
+  data: ArrayLike<number> | Float64Array,
+  dtype: DType = 'float64',
+): RefTensor {
+  if (data.length !== size(dims))
+    throw new Error(`reference tensor: ${data.length} elements for dims [${dims.join(', ')}]`);
   return { dtype, dims: [...dims], data: data instanceof Float64Array ? data : Float64Array.from(data) };
 }
 
-export const zeros = (dims: readonly number[], dtype: DType = 'float64'): RefTensor => refTensor(dims, new Float64Array(size(dims)), dtype);
+export const zeros = (dims: readonly number[], dtype: DType = 'float64'): RefTensor =>
+  refTensor(dims, new Float64Array(size(dims)), dtype);
 
 /** Converts builder tensor data (float32 initializers, int64 constants ...) to float64. */
 export function fromTensorData(t: TensorData): RefTensor {
@@ -39,7 +45,8 @@ export function broadcastDims(...shapes: (readonly number[])[]): number[] {
     let d = 1;
     for (const s of shapes) {
       const e = s[s.length - rank + i] ?? 1;
-      if (e !== 1 && d !== 1 && e !== d) throw new Error(`reference: cannot broadcast ${shapes.map((x) => `[${x.join(', ')}]`).join(' with ')}`);
+      if (e !== 1 && d !== 1 && e !== d)
+        throw new Error(`reference: cannot broadcast ${shapes.map((x) => `[${x.join(', ')}]`).join(' with ')}`);
       if (e !== 1) d = e;
     }
     out.push(d);
@@ -78,7 +85,8 @@ export function broadcastMap(inputs: readonly RefTensor[], dtype: DType, f: (...
   const out = new Float64Array(size(dims));
   const args = new Array<number>(inputs.length).fill(0);
   for (let k = 0; k < out.length; k++) {
-    for (let j = 0; j < inputs.length; j++) args[j] = (inputs[j] as RefTensor).data[(indices[j] as Int32Array)[k] as number] as number;
+    for (let j = 0; j < inputs.length; j++)
+      args[j] = (inputs[j] as RefTensor).data[(indices[j] as Int32Array)[k] as number] as number;
     out[k] = f(...args);
   }
   return refTensor(dims, out, dtype);

@@ -25,5 +25,9 @@ export function assertSnapshot(name: string, actual: string): void {
   }
   if (!existsSync(path)) assert.fail(`snapshot ${path} does not exist: create it with npm run test:update-snapshots`);
   const expected = readFileSync(path, 'utf8');
-  assert.equal(actual, expected, `output differs from the snapshot ${path}; if the change is intended, run npm run test:update-snapshots and review the diff`);
+  assert.equal(
+    actual,
+    expected,
+    `output differs from the snapshot ${path}; if the change is intended, run npm run test:update-snapshots and review the diff`,
+  );
 }

@@ -17,11 +17,22 @@ export function firstStepFeeds(ts: TrainStep, o: { seed: number; lr: number }): 
       return d;
     });
     const n = elementCount(dims);
-    if (input.name === 'labels') feeds[input.name] = tensor('int64', dims, BigInt64Array.from({ length: n }, () => BigInt(Math.floor(rng.next() * manifest.model.classes))));
+    if (input.name === 'labels')
+      feeds[input.name] = tensor(
+        'int64',
+        dims,
+        BigInt64Array.from({ length: n }, () => BigInt(Math.floor(rng.next() * manifest.model.classes))),
+      );
     else if (input.name === 'step') feeds[input.name] = tensor('float32', [], Float32Array.of(1));
     else if (input.name === 'lr') feeds[input.name] = tensor('float32', [], Float32Array.of(o.lr));
-    else if (manifest.state.some((s) => s.name === input.name)) feeds[input.name] = tensor('float32', dims, new Float32Array(n));
-    else feeds[input.name] = tensor('float32', dims, Float32Array.from({ length: n }, () => rng.next())); // image, dropout noise
+    else if (manifest.state.some((s) => s.name === input.name))
+      feeds[input.name] = tensor('float32', dims, new Float32Array(n));
+    else
+      feeds[input.name] = tensor(
+        'float32',
+        dims,
+        Float32Array.from({ length: n }, () => rng.next()),
+      ); // image, dropout noise
   }
   for (const [name, p] of graph.parameters) feeds[name] = p.init;
   return feeds;

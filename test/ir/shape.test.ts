@@ -7,7 +7,10 @@ test('broadcastShapes follows numpy rules, with symbolic dimensions', () => {
   assert.deepEqual(broadcastShapes('Add', ['N', 10], [10]), ['N', 10]);
   assert.deepEqual(broadcastShapes('Add', ['N', 1], [1, 10]), ['N', 10]);
   assert.deepEqual(broadcastShapes('Add', [], [3]), [3]);
-  assert.throws(() => broadcastShapes('Mul', [2, 3], [4, 3]), { name: 'ShapeError', message: 'Mul: cannot broadcast [2, 3] with [4, 3]' });
+  assert.throws(() => broadcastShapes('Mul', [2, 3], [4, 3]), {
+    name: 'ShapeError',
+    message: 'Mul: cannot broadcast [2, 3] with [4, 3]',
+  });
   assert.throws(() => broadcastShapes('Mul', ['N', 3], ['M', 3]), ShapeError);
 });
 

@@ -19,5 +19,8 @@ test('a different seed changes the weights, not the structure', () => {
   const a = buildInferenceGraph(cnnConfig('practical', { seed: 1 }));
   const b = buildInferenceGraph(cnnConfig('practical', { seed: 2 }));
   assert.notEqual(sha(exportModel(a)), sha(exportModel(b)));
-  assert.deepEqual(a.nodes.map((n) => n.name), b.nodes.map((n) => n.name));
+  assert.deepEqual(
+    a.nodes.map((n) => n.name),
+    b.nodes.map((n) => n.name),
+  );
 });

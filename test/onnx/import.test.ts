@@ -30,7 +30,10 @@ test('import reads inputs, outputs, nodes, attributes and value shapes', () => {
   assert.deepEqual(m.opsets, [{ domain: '', version: 17 }]);
   assert.equal(m.producerName, 'onnxgrad');
   assert.deepEqual(m.inputs, [{ name: 'image', dtype: 'float32', shape: ['N', 1, 28, 28] }]);
-  assert.deepEqual(m.outputs.map((o) => `${o.name}${JSON.stringify(o.shape)}`), ['logits["N",10]', 'probabilities["N",10]']);
+  assert.deepEqual(
+    m.outputs.map((o) => `${o.name}${JSON.stringify(o.shape)}`),
+    ['logits["N",10]', 'probabilities["N",10]'],
+  );
   const conv = m.nodes[0];
   assert.equal(conv?.opType, 'Conv');
   assert.equal(conv?.name, 'Conv_0');
@@ -52,15 +55,33 @@ test('readInitializers gives the weights back exactly', () => {
     assert.deepEqual(read.dims, init.dims);
     assert.deepEqual(read.data, init.data);
   }
-  assert.deepEqual([...weights.keys()].slice(0, 8), ['conv1.weight', 'conv1.bias', 'conv2.weight', 'conv2.bias', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
+  assert.deepEqual([...weights.keys()].slice(0, 8), [
+    'conv1.weight',
+    'conv1.bias',
+    'conv2.weight',
+    'conv2.bias',
+    'fc1.weight',
+    'fc1.bias',
+    'fc2.weight',
+    'fc2.bias',
+  ]);
 });
 
 test('withInitializers swaps in new weights and checks their dims', () => {
   const m = importModel(bytes);
-  const bias = float32([10], Array.from({ length: 10 }, (_, i) => i));
+  const bias = float32(
+    [10],
+    Array.from({ length: 10 }, (_, i) => i),
+  );
   const edited = importModel(encodeModel(withInitializers(m, new Map([['fc2.bias', bias]]))));
-  assert.deepEqual(Array.from(edited.initializers.get('fc2.bias')?.data as Float32Array), Array.from(bias.data as Float32Array));
-  assert.throws(() => withInitializers(m, new Map([['fc2.bias', float32([9], new Array<number>(9).fill(0))]])), /fc2.bias: float32\[9\] does not match float32\[10\]/);
+  assert.deepEqual(
+    Array.from(edited.initializers.get('fc2.bias')?.data as Float32Array),
+    Array.from(bias.data as Float32Array),
+  );
+  assert.throws(
+    () => withInitializers(m, new Map([['fc2.bias', float32([9], new Array<number>(9).fill(0))]])),
+    /fc2.bias: float32\[9\] does not match float32\[10\]/,
+  );
   assert.throws(() => withInitializers(m, new Map([['fc9.bias', bias]])), /no initializer 'fc9.bias'/);
 });
 

@@ -25,5 +25,8 @@ test('the checker helper reports an invalid model', () => {
 
 test('without python3-onnx the check fails (never skips) and says how to install it', () => {
   const bytes = exportModel(buildInferenceGraph(cnnConfig('one-conv')));
-  assert.throws(() => checkOnnxModel(bytes, { python: '/nonexistent/python3' }), (e: unknown) => e instanceof Error && e.message.startsWith(MISSING_ONNX));
+  assert.throws(
+    () => checkOnnxModel(bytes, { python: '/nonexistent/python3' }),
+    (e: unknown) => e instanceof Error && e.message.startsWith(MISSING_ONNX),
+  );
 });

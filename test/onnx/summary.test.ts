@@ -60,19 +60,33 @@ test('the text table is aligned and shows the totals', () => {
 test('the JSON form holds the same numbers', () => {
   const json = JSON.parse(JSON.stringify(summaryToJson(summaryOf()))) as {
     layers: { name: string; parameters: number }[];
-    totals: { parameters: number; macsPerImage: number; trainingStepFlopsEstimate: { batch: number; flops: number; rule: string } };
+    totals: {
+      parameters: number;
+      macsPerImage: number;
+      trainingStepFlopsEstimate: { batch: number; flops: number; rule: string };
+    };
   };
   assert.equal(json.totals.parameters, 1_103_539);
   assert.equal(json.totals.macsPerImage, 4_590_416);
-  assert.deepEqual(json.totals.trainingStepFlopsEstimate, { batch: 64, flops: 6 * 4_590_416 * 64, rule: '3 x 2 x MACs x batch' });
+  assert.deepEqual(json.totals.trainingStepFlopsEstimate, {
+    batch: 64,
+    flops: 6 * 4_590_416 * 64,
+    rule: '3 x 2 x MACs x batch',
+  });
   assert.equal(json.layers.length, 10);
 });
 
 test('variants: no hidden layer, three convolutions', () => {
   const none = summaryOf(cnnConfig('practical', { hidden: [] }));
-  assert.deepEqual(none.rows.filter((r) => r.type === 'Gemm').map((r) => [r.name, r.parameters]), [['fc1', 10_250]]);
+  assert.deepEqual(
+    none.rows.filter((r) => r.type === 'Gemm').map((r) => [r.name, r.parameters]),
+    [['fc1', 10_250]],
+  );
   const three = summaryOf(cnnConfig('three-conv'));
-  assert.deepEqual(three.rows.filter((r) => r.type === 'Conv').map((r) => r.name), ['conv1', 'conv2', 'conv3']);
+  assert.deepEqual(
+    three.rows.filter((r) => r.type === 'Conv').map((r) => r.name),
+    ['conv1', 'conv2', 'conv3'],
+  );
   assert.equal(three.parameters, 3625 + 40064 + (64 * 64 * 9 + 64) + 1_049_600 + 10_250);
 });
 

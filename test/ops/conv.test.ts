@@ -11,7 +11,12 @@ test('convOutputSize follows floor((in + pads - dilation*(k-1) - 1) / stride) + 
 });
 
 test('conv2d: the practical layers give [N, 25, 9, 9] then [N, 64, 9, 9]', () => {
-  const [x, w1, b1, w2] = inputs(['N', 1, 28, 28], [25, 1, 12, 12], [25], [64, 25, 5, 5]) as [never, never, never, never];
+  const [x, w1, b1, w2] = inputs(['N', 1, 28, 28], [25, 1, 12, 12], [25], [64, 25, 5, 5]) as [
+    never,
+    never,
+    never,
+    never,
+  ];
   const y1 = conv2d(x, w1, b1, { strides: [2, 2] });
   assert.deepEqual(y1.shape, ['N', 25, 9, 9]);
   assert.equal(y1.name, 'Conv_0_out');
@@ -29,7 +34,15 @@ test('conv2d: dilations and asymmetric padding', () => {
 });
 
 test('conv2d: errors name the op', () => {
-  const [x4, x3, w, wBad, b, bBad, xInt] = inputs(['N', 1, 28, 28], ['N', 28, 28], [8, 1, 3, 3], [8, 2, 3, 3], [8], [7], ['int64', ['N', 1, 28, 28]]);
+  const [x4, x3, w, wBad, b, bBad, xInt] = inputs(
+    ['N', 1, 28, 28],
+    ['N', 28, 28],
+    [8, 1, 3, 3],
+    [8, 2, 3, 3],
+    [8],
+    [7],
+    ['int64', ['N', 1, 28, 28]],
+  );
   throwsShapeError(() => conv2d(x3!, w!, null), 'Conv', /rank 4/);
   throwsShapeError(() => conv2d(x4!, b!, null), 'Conv', /weight/);
   throwsShapeError(() => conv2d(x4!, wBad!, null), 'Conv', /1 channels but weight \[8, 2, 3, 3\] expects 2/);
@@ -47,7 +60,10 @@ test('convTranspose2d inverts the size rule of conv2d', () => {
   assert.deepEqual(y.shape, ['N', 1, 28, 28]);
   assert.deepEqual(node(y).attributes.output_padding, { kind: 'ints', value: [0, 0] });
   const [g2, w2] = inputs([1, 4, 4, 4], [4, 2, 3, 3]);
-  assert.deepEqual(convTranspose2d(g2!, w2!, { strides: [2, 2], pads: [1, 1, 1, 1], outputPadding: [1, 1] }).shape, [1, 2, 8, 8]);
+  assert.deepEqual(
+    convTranspose2d(g2!, w2!, { strides: [2, 2], pads: [1, 1, 1, 1], outputPadding: [1, 1] }).shape,
+    [1, 2, 8, 8],
+  );
 });
 
 test('convTranspose2d: errors name the op', () => {

@@ -20,7 +20,7 @@ for (const [name, build] of Object.entries(BINARY)) {
   });
 }
 
-test('a number operand becomes a shared scalar constant of the other operand\'s type', () => {
+test("a number operand becomes a shared scalar constant of the other operand's type", () => {
   const [x] = inputs(['N', 10]);
   const y = op.mul(x!, 2);
   const z = op.add(2, x!);

@@ -8,7 +8,8 @@ import type { Shape } from '../../src/ir/shape.js';
 export function inputs(...specs: (Shape | [DType, Shape])[]): Value[] {
   const g = new Graph('test');
   return specs.map((s, i) => {
-    const [dtype, shape] = typeof s[0] === 'string' && Array.isArray(s[1]) ? (s as [DType, Shape]) : ['float32' as DType, s as Shape];
+    const [dtype, shape] =
+      typeof s[0] === 'string' && Array.isArray(s[1]) ? (s as [DType, Shape]) : ['float32' as DType, s as Shape];
     return g.input(`x${i}`, dtype, shape);
   });
 }

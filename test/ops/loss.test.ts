@@ -14,7 +14,13 @@ test('softmaxCrossEntropy gives scalar loss and correct count', () => {
 });
 
 test('softmaxCrossEntropy: wrong ranks, label type or a symbolic batch name the op', () => {
-  const [logits, labels, floatLabels, sym, symLabels] = inputs([64, 10], ['int64', [64, 1]], [64], ['N', 10], ['int64', ['N']]);
+  const [logits, labels, floatLabels, sym, symLabels] = inputs(
+    [64, 10],
+    ['int64', [64, 1]],
+    [64],
+    ['N', 10],
+    ['int64', ['N']],
+  );
   throwsShapeError(() => softmaxCrossEntropy(logits!, labels!), 'SoftmaxCrossEntropy');
   throwsShapeError(() => softmaxCrossEntropy(logits!, floatLabels!), 'SoftmaxCrossEntropy');
   throwsShapeError(() => softmaxCrossEntropy(sym!, symLabels!), 'SoftmaxCrossEntropy', /static/);

@@ -9,7 +9,13 @@ import { refTensor } from '../helpers/reference-tensor.js';
 
 const [N, C, H, W] = [2, 3, 5, 6];
 const pixel = (n: number, c: number, h: number, w: number) => 1000 * n + 100 * c + 10 * h + w + 1;
-const image = refTensor([N, C, H, W], Array.from({ length: N * C * H * W }, (_, k) => pixel(Math.floor(k / (C * H * W)), Math.floor(k / (H * W)) % C, Math.floor(k / W) % H, k % W)), 'float32');
+const image = refTensor(
+  [N, C, H, W],
+  Array.from({ length: N * C * H * W }, (_, k) =>
+    pixel(Math.floor(k / (C * H * W)), Math.floor(k / (H * W)) % C, Math.floor(k / W) % H, k % W),
+  ),
+  'float32',
+);
 
 test('patches: row (n, p, q) holds the window under output (p, q), columns (i, j, c); strides, pads and dilations', () => {
   const g = new Graph('patches');
@@ -21,13 +27,17 @@ test('patches: row (n, p, q) holds the window under output (p, q), columns (i, j
   assert.deepEqual(rows.shape, [N * ho * wo, 2 * 3 * C]);
   const got = evaluate(g, [rows], { x: image }).get(rows)?.data as Float64Array;
   let k = 0;
-  for (let n = 0; n < N; n++) for (let p = 0; p < ho; p++) for (let q = 0; q < wo; q++) {
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let c = 0; c < C; c++) {
-      const [h, w] = [p * 2 + i - 1, q + 2 * j];
-      const expected = h >= 0 && h < H && w >= 0 && w < W ? pixel(n, c, h, w) : 0;
-      assert.equal(got[k++], expected, `row (${n}, ${p}, ${q}) column (${i}, ${j}, ${c})`);
-    }
-  }
+  for (let n = 0; n < N; n++)
+    for (let p = 0; p < ho; p++)
+      for (let q = 0; q < wo; q++) {
+        for (let i = 0; i < 2; i++)
+          for (let j = 0; j < 3; j++)
+            for (let c = 0; c < C; c++) {
+              const [h, w] = [p * 2 + i - 1, q + 2 * j];
+              const expected = h >= 0 && h < H && w >= 0 && w < W ? pixel(n, c, h, w) : 0;
+              assert.equal(got[k++], expected, `row (${n}, ${p}, ${q}) column (${i}, ${j}, ${c})`);
+            }
+      }
 });
 
 test('toNhwc moves a zero Pad past the transpose, with the same values', () => {

@@ -15,7 +15,10 @@ test('reduceSum takes its axes as an int64 input (opset 13+)', () => {
   assert.deepEqual(op.reduceSum(x!, [-1]).shape, ['N']);
 });
 
-for (const [name, build] of [['ReduceMax', op.reduceMax], ['ReduceMean', op.reduceMean]] as const) {
+for (const [name, build] of [
+  ['ReduceMax', op.reduceMax],
+  ['ReduceMean', op.reduceMean],
+] as const) {
   test(`${name} takes its axes as an attribute (until opset 18)`, () => {
     const [x] = inputs(['N', 3, 4]);
     const y = build(x!, [1, -1], false);

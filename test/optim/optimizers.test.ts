@@ -17,7 +17,15 @@ const TOLERANCE = { abs: 1e-6, rel: 1e-5 };
 type State = Float64Array[];
 
 /** One update of PyTorch's optimizer `name` with our hyper-parameters, in float64. */
-function torchStep(name: string, hyper: Readonly<Record<string, number>>, p: Float64Array, g: Float64Array, state: State, lr: number, t: number): void {
+function torchStep(
+  name: string,
+  hyper: Readonly<Record<string, number>>,
+  p: Float64Array,
+  g: Float64Array,
+  state: State,
+  lr: number,
+  t: number,
+): void {
   const h = (k: string) => {
     const v = hyper[k];
     if (v === undefined) throw new Error(`${name}: no hyper-parameter ${k}`);
@@ -119,7 +127,9 @@ for (const name of OPTIMIZER_NAMES) {
         step: float32Tensor(Float32Array.of(k + 1), []),
         param: float32Tensor(param, DIMS),
         grad: float32Tensor(grad, DIMS),
-        ...Object.fromEntries(optimizer.slots.map((slot, i) => [`state.${slot}`, float32Tensor(state[i] as Float32Array, DIMS)])),
+        ...Object.fromEntries(
+          optimizer.slots.map((slot, i) => [`state.${slot}`, float32Tensor(state[i] as Float32Array, DIMS)]),
+        ),
       };
       const out = await session.run(feeds);
       param = out['next.param']?.data as Float32Array;
@@ -136,6 +146,9 @@ for (const name of OPTIMIZER_NAMES) {
     t.diagnostic(`worst error / tolerance: ${worst.toFixed(3)} (tolerance ${TOLERANCE.abs} + ${TOLERANCE.rel}·|ref|)`);
     const lrEffect = Math.max(...ref.map((v, i) => Math.abs(v - (constantLr[i] as number))));
     assert.ok(lrEffect > 100 * TOLERANCE.abs, `changing lr on step 3 moved the parameters by only ${lrEffect}`);
-    assert.ok(start.some((v, i) => v !== param[i]), 'the parameters did not change');
+    assert.ok(
+      start.some((v, i) => v !== param[i]),
+      'the parameters did not change',
+    );
   });
 }

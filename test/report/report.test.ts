@@ -14,7 +14,16 @@ import { writeReport } from '../../src/report/sweep-report.js';
 import { tempDir } from '../helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 interface PageCheck {
   title: string;
@@ -28,7 +37,12 @@ interface PageCheck {
 async function openInChromium(files: readonly string[]): Promise<PageCheck[]> {
   if (!existsSync(CHROMIUM)) throw new Error('Chromium is missing: apt-get install -y chromium');
   const profile = mkdtempSync(join(tmpdir(), 'onnxgrad-report-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 900 },
+  });
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const checks: PageCheck[] = [];
@@ -47,7 +61,11 @@ async function openInChromium(files: readonly string[]): Promise<PageCheck[]> {
         tableRows: document.querySelectorAll('table.numeric tbody tr').length,
         links: [...document.querySelectorAll('a')].map((a) => a.getAttribute('href') ?? ''),
       })`);
-      checks.push({ ...found, errors, requests: requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')) });
+      checks.push({
+        ...found,
+        errors,
+        requests: requests.filter((u) => !u.startsWith('file:') && !u.startsWith('data:')),
+      });
     }
     return checks;
   } finally {
@@ -58,7 +76,19 @@ async function openInChromium(files: readonly string[]): Promise<PageCheck[]> {
 
 test('the reports of a sweep and of its run open in headless Chromium, self-contained, without errors', async () => {
   const outDir = join(tempDir(), 'sweep');
-  const base: TrainOptions = { ...PRACTICAL_PRESET, runDir: outDir, model: cnnConfig('narrow'), steps: 10, evalEvery: 5, checkpointEvery: 500, seed: 1, threads: 1, device: 'cpu', data: {}, limit: 640 };
+  const base: TrainOptions = {
+    ...PRACTICAL_PRESET,
+    runDir: outDir,
+    model: cnnConfig('narrow'),
+    steps: 10,
+    evalEvery: 5,
+    checkpointEvery: 500,
+    seed: 1,
+    threads: 1,
+    device: 'cpu',
+    data: {},
+    limit: 640,
+  };
   const configs = sweepConfigs({ optimizers: ['adam'], lrs: [1e-3], dropouts: [0.2], models: ['narrow'] });
   await runSweep({ outDir, base, configs });
   const written = await writeReport(outDir);
@@ -71,7 +101,11 @@ test('the reports of a sweep and of its run open in headless Chromium, self-cont
 
   for (const file of [written.file, runReport]) {
     const html = readFileSync(file, 'utf8');
-    assert.doesNotMatch(html.replace(/xmlns(:xlink)?="http:\/\/www\.w3\.org\/[^"]*"/g, ''), /(src|href)="https?:/, `${file}: no external URLs`);
+    assert.doesNotMatch(
+      html.replace(/xmlns(:xlink)?="http:\/\/www\.w3\.org\/[^"]*"/g, ''),
+      /(src|href)="https?:/,
+      `${file}: no external URLs`,
+    );
     assert.doesNotMatch(html, /<script/);
   }
   const [sweepPage, runPage] = await openInChromium([written.file, runReport]);
@@ -81,14 +115,28 @@ test('the reports of a sweep and of its run open in headless Chromium, self-cont
   assert.equal(sweepPage.title, 'onnxgrad sweep: sweep');
   assert.equal(sweepPage.tableRows, 1);
   assert.ok(sweepPage.links.includes('adam-lr1e-3-drop0.2-narrow/report.html'));
-  assert.deepEqual(sweepPage.images.map((i) => i.alt), ['validation accuracy of every run']);
-  assert.ok(sweepPage.images.every((i) => i.width > 300), 'the embedded chart decodes');
+  assert.deepEqual(
+    sweepPage.images.map((i) => i.alt),
+    ['validation accuracy of every run'],
+  );
+  assert.ok(
+    sweepPage.images.every((i) => i.width > 300),
+    'the embedded chart decodes',
+  );
 
   assert.deepEqual(runPage.errors, []);
   assert.deepEqual(runPage.requests, []);
   assert.equal(runPage.title, 'onnxgrad run: adam-lr1e-3-drop0.2-narrow');
   assert.ok(runPage.links.includes('../report.html'), 'a link back to the sweep');
-  assert.deepEqual(runPage.images.map((i) => i.alt).slice(0, 4), ['loss curves', 'accuracy curves', 'confusion matrix', 'the first 40 validation images']);
-  assert.ok(runPage.images.every((i) => i.width > 200), `every picture decodes: ${JSON.stringify(runPage.images)}`);
+  assert.deepEqual(runPage.images.map((i) => i.alt).slice(0, 4), [
+    'loss curves',
+    'accuracy curves',
+    'confusion matrix',
+    'the first 40 validation images',
+  ]);
+  assert.ok(
+    runPage.images.every((i) => i.width > 200),
+    `every picture decodes: ${JSON.stringify(runPage.images)}`,
+  );
   assert.equal(runPage.tableRows, 10, 'per-class accuracy of 10 classes');
 });

@@ -58,12 +58,23 @@ test('an announced request that never comes delays the batch by at most waitMs',
 
 test('a failing run rejects every request of its batch, and the next batch still runs', async () => {
   let fail = true;
-  const batcher = new MicroBatcher({ rowSize: 1, maxBatch: 4, waitMs: 1, run: async (rows) => {
-    if (fail) throw new Error('boom');
-    return { y: rows };
-  } });
-  const results = await Promise.allSettled([batcher.submit(Float32Array.of(1), 1), batcher.submit(Float32Array.of(2), 1)]);
-  assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+  const batcher = new MicroBatcher({
+    rowSize: 1,
+    maxBatch: 4,
+    waitMs: 1,
+    run: async (rows) => {
+      if (fail) throw new Error('boom');
+      return { y: rows };
+    },
+  });
+  const results = await Promise.allSettled([
+    batcher.submit(Float32Array.of(1), 1),
+    batcher.submit(Float32Array.of(2), 1),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected'],
+  );
   fail = false;
   assert.deepEqual(Array.from((await batcher.submit(Float32Array.of(3), 1))['y']!), [3]);
   await assert.rejects(batcher.submit(Float32Array.of(1, 2), 1), RangeError);

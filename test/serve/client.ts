@@ -9,7 +9,14 @@ export interface RawResponse {
   json(): unknown;
 }
 
-export function rawRequest(base: string, method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}, agent: Agent | false = false): Promise<RawResponse> {
+export function rawRequest(
+  base: string,
+  method: string,
+  path: string,
+  body?: Uint8Array | string,
+  headers: Record<string, string> = {},
+  agent: Agent | false = false,
+): Promise<RawResponse> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method, path, headers, agent }, (res) => {
@@ -17,7 +24,12 @@ export function rawRequest(base: string, method: string, path: string, body?: Ui
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const data = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data, json: () => JSON.parse(data.toString('utf8')) as unknown });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: data,
+          json: () => JSON.parse(data.toString('utf8')) as unknown,
+        });
       });
       res.on('error', reject);
     });
@@ -40,9 +52,16 @@ export function predictionsOf(res: RawResponse): Prediction[] {
   return (res.json() as { predictions: Prediction[] }).predictions;
 }
 
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what: string): void {
-  if (actual.length !== expected.length) throw new Error(`${what}: ${actual.length} values, expected ${expected.length}`);
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tolerance: number,
+  what: string,
+): void {
+  if (actual.length !== expected.length)
+    throw new Error(`${what}: ${actual.length} values, expected ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i]! - expected[i]!) <= tolerance)) throw new Error(`${what}[${i}] = ${actual[i]}, expected ${expected[i]} (tolerance ${tolerance})`);
+    if (!(Math.abs(actual[i]! - expected[i]!) <= tolerance))
+      throw new Error(`${what}[${i}] = ${actual[i]}, expected ${expected[i]} (tolerance ${tolerance})`);
   }
 }

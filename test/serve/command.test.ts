@@ -13,7 +13,9 @@ import { syntheticDigit, testModelPath } from './fixtures.js';
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'cli', 'main.js');
 
 test('onnxgrad serve: prints its URL, serves, and stops gracefully on SIGTERM', async () => {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--model', testModelPath(), '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '--model', testModelPath(), '--port', '0', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -29,11 +31,20 @@ test('onnxgrad serve: prints its URL, serves, and stops gracefully on SIGTERM', 
   const body = JSON.stringify({ pixels: syntheticDigit(2) });
   const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
     const u = new URL(url);
-    const req = request({ host: u.hostname, port: u.port, method: 'POST', path: '/v1/predict', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method: 'POST',
+        path: '/v1/predict',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.write(body.slice(0, 100));
     setTimeout(() => {
@@ -48,7 +59,9 @@ test('onnxgrad serve: prints its URL, serves, and stops gracefully on SIGTERM', 
 });
 
 test('onnxgrad serve: a missing model is a one-line error', async () => {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--model', '/nonexistent/model.onnx', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '--model', '/nonexistent/model.onnx', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -17,7 +17,9 @@ describe('POST /v1/predict', () => {
     const pixels = syntheticDigit(1);
     const [expected] = await referenceProbabilities(testModelPath(), normalise(pixels));
     for (const colorType of [0, 2, 6] as const) {
-      const res = await rawRequest(server.url, 'POST', '/v1/predict', pngOf(pixels, 28, 28, colorType), { 'Content-Type': 'image/png' });
+      const res = await rawRequest(server.url, 'POST', '/v1/predict', pngOf(pixels, 28, 28, colorType), {
+        'Content-Type': 'image/png',
+      });
       assert.equal(res.status, 200, res.body.toString());
       const [p] = predictionsOf(res);
       assertClose(p!.probabilities, expected!, 1e-5, `colour type ${colorType}`);
@@ -33,7 +35,9 @@ describe('POST /v1/predict', () => {
     assertClose(one[0]!.probabilities, expected[0]!, 1e-5, 'pixels');
     const unit = predictionsOf(await postJson(server.url, { pixels: images[0]!.map((v) => v / 255), scale: 'unit' }));
     assertClose(unit[0]!.probabilities, expected[0]!, 1e-5, 'unit scale');
-    const inverted = predictionsOf(await postJson(server.url, { pixels: images[0]!.map((v) => 255 - v), invert: true }));
+    const inverted = predictionsOf(
+      await postJson(server.url, { pixels: images[0]!.map((v) => 255 - v), invert: true }),
+    );
     assertClose(inverted[0]!.probabilities, expected[0]!, 1e-5, 'inverted');
     const batch = predictionsOf(await postJson(server.url, { images }));
     assert.equal(batch.length, 5);
@@ -63,17 +67,57 @@ describe('POST /v1/predict', () => {
     ['not a PNG', () => ['hello', { 'Content-Type': 'image/png' }], 400, /not a valid PNG/],
     ['malformed JSON', () => ['{"pixels": [1, 2', { 'Content-Type': 'application/json' }], 400, /malformed JSON/],
     ['JSON that is not an object', () => ['[1, 2]', { 'Content-Type': 'application/json' }], 400, /JSON object/],
-    ['too few pixels', () => [JSON.stringify({ pixels: [1, 2, 3] }), { 'Content-Type': 'application/json' }], 400, /3 values/],
-    ['a value over 255', () => [JSON.stringify({ pixels: new Array(784).fill(256) }), { 'Content-Type': 'application/json' }], 400, /from 0 to 255/],
-    ['a negative value', () => [JSON.stringify({ pixels: new Array(784).fill(-1) }), { 'Content-Type': 'application/json' }], 400, /from 0 to 255/],
-    ['NaN (as a string)', () => [JSON.stringify({ pixels: new Array(784).fill('NaN') }), { 'Content-Type': 'application/json' }], 400, /must be a number/],
-    ['null values', () => [JSON.stringify({ pixels: new Array(784).fill(null) }), { 'Content-Type': 'application/json' }], 400, /must be a number/],
-    ['unit scale over 1', () => [JSON.stringify({ pixels: new Array(784).fill(2), scale: 'unit' }), { 'Content-Type': 'application/json' }], 400, /from 0 to 1/],
-    ['unknown scale', () => [JSON.stringify({ pixels: new Array(784).fill(0), scale: 'big' }), { 'Content-Type': 'application/json' }], 400, /scale/],
+    [
+      'too few pixels',
+      () => [JSON.stringify({ pixels: [1, 2, 3] }), { 'Content-Type': 'application/json' }],
+      400,
+      /3 values/,
+    ],
+    [
+      'a value over 255',
+      () => [JSON.stringify({ pixels: new Array(784).fill(256) }), { 'Content-Type': 'application/json' }],
+      400,
+      /from 0 to 255/,
+    ],
+    [
+      'a negative value',
+      () => [JSON.stringify({ pixels: new Array(784).fill(-1) }), { 'Content-Type': 'application/json' }],
+      400,
+      /from 0 to 255/,
+    ],
+    [
+      'NaN (as a string)',
+      () => [JSON.stringify({ pixels: new Array(784).fill('NaN') }), { 'Content-Type': 'application/json' }],
+      400,
+      /must be a number/,
+    ],
+    [
+      'null values',
+      () => [JSON.stringify({ pixels: new Array(784).fill(null) }), { 'Content-Type': 'application/json' }],
+      400,
+      /must be a number/,
+    ],
+    [
+      'unit scale over 1',
+      () => [JSON.stringify({ pixels: new Array(784).fill(2), scale: 'unit' }), { 'Content-Type': 'application/json' }],
+      400,
+      /from 0 to 1/,
+    ],
+    [
+      'unknown scale',
+      () => [JSON.stringify({ pixels: new Array(784).fill(0), scale: 'big' }), { 'Content-Type': 'application/json' }],
+      400,
+      /scale/,
+    ],
     ['no images', () => [JSON.stringify({ images: [] }), { 'Content-Type': 'application/json' }], 400, /empty/],
     ['wrong content type', () => ['x', { 'Content-Type': 'text/plain' }], 415, /Content-Type/],
     ['no content type', () => ['x', {}], 415, /Content-Type/],
-    ['a body over the limit', () => [JSON.stringify({ pixels: new Array(30000).fill(255) }), { 'Content-Type': 'application/json' }], 413, /limit/],
+    [
+      'a body over the limit',
+      () => [JSON.stringify({ pixels: new Array(30000).fill(255) }), { 'Content-Type': 'application/json' }],
+      413,
+      /limit/,
+    ],
   ];
   for (const [what, make, status, message] of bad) {
     test(`${what} -> ${status}, and the server keeps serving`, async () => {
@@ -88,7 +132,10 @@ describe('POST /v1/predict', () => {
   }
 
   test('a chunked body over the limit -> 413', async () => {
-    const res = await rawRequest(server.url, 'POST', '/v1/predict', Buffer.alloc(100 * 1024, 32), { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    const res = await rawRequest(server.url, 'POST', '/v1/predict', Buffer.alloc(100 * 1024, 32), {
+      'Content-Type': 'application/json',
+      'Transfer-Encoding': 'chunked',
+    });
     assert.equal(res.status, 413);
   });
 

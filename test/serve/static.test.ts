@@ -59,14 +59,24 @@ describe('static files and small endpoints', () => {
   test('/model.onnx is the model file; hashed assets are cached, the page is not', async () => {
     const model = await rawRequest(server.url, 'GET', '/model.onnx');
     assert.deepEqual(model.body, readFileSync(testModelPath()));
-    assert.match((await rawRequest(server.url, 'GET', '/assets/main-abc123.js')).headers['cache-control'] as string, /immutable/);
+    assert.match(
+      (await rawRequest(server.url, 'GET', '/assets/main-abc123.js')).headers['cache-control'] as string,
+      /immutable/,
+    );
     assert.equal((await rawRequest(server.url, 'GET', '/')).headers['cache-control'], 'no-cache');
     const head = await rawRequest(server.url, 'HEAD', '/style.css');
     assert.equal(head.status, 200);
     assert.equal(head.body.length, 0);
   });
 
-  for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/%2E%2E/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%5c..%5csecret.txt', '/a%00b']) {
+  for (const path of [
+    '/../secret.txt',
+    '/%2e%2e/secret.txt',
+    '/assets/%2E%2E/%2e%2e/secret.txt',
+    '/..%2fsecret.txt',
+    '/%5c..%5csecret.txt',
+    '/a%00b',
+  ]) {
     test(`traversal ${path} is refused`, async () => {
       const res = await rawRequest(server.url, 'GET', path);
       assert.equal(res.status, 403);
@@ -85,7 +95,10 @@ describe('static files and small endpoints', () => {
   test('/healthz and /v1/info', async () => {
     const health = (await rawRequest(server.url, 'GET', '/healthz')).json() as { status: string };
     assert.equal(health.status, 'ok');
-    const info = (await rawRequest(server.url, 'GET', '/v1/info')).json() as { classNames: string[]; normalization: { mean: number } };
+    const info = (await rawRequest(server.url, 'GET', '/v1/info')).json() as {
+      classNames: string[];
+      normalization: { mean: number };
+    };
     assert.equal(info.classNames.length, 10);
     assert.equal(info.normalization.mean, 0.1307);
   });
@@ -95,8 +108,14 @@ describe('static files and small endpoints', () => {
     assert.equal(res.status, 200);
     const body = res.json() as { total: number; samples: { index: number; label: number; pixels: number[] }[] };
     assert.equal(body.total, 10000);
-    assert.deepEqual(body.samples.map((s) => s.index), [1, 2, 3]);
-    assert.deepEqual(body.samples.map((s) => s.label), [2, 1, 0]); // the first test labels: 7 2 1 0
+    assert.deepEqual(
+      body.samples.map((s) => s.index),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      body.samples.map((s) => s.label),
+      [2, 1, 0],
+    ); // the first test labels: 7 2 1 0
     assert.equal(body.samples[0]!.pixels.length, 784);
     assert.ok(body.samples[0]!.pixels.every((v) => Number.isInteger(v) && v >= 0 && v <= 255));
     assert.equal((await rawRequest(server.url, 'GET', '/v1/test-samples?count=0')).status, 400);
@@ -107,7 +126,12 @@ describe('static files and small endpoints', () => {
 describe('graceful shutdown', () => {
   test('close() finishes the request in flight, then refuses new connections', async () => {
     // a long batch wait keeps the request in the queue while close() starts
-    const server = await startServer({ modelPath: testModelPath(), port: 0, batchWaitMs: 300, webRoot: '/nonexistent' });
+    const server = await startServer({
+      modelPath: testModelPath(),
+      port: 0,
+      batchWaitMs: 300,
+      webRoot: '/nonexistent',
+    });
     const inFlight = postJson(server.url, { pixels: syntheticDigit(0) });
     await new Promise((r) => setTimeout(r, 50));
     const closed = server.close();

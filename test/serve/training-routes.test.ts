@@ -20,7 +20,10 @@ describe('training routes', { timeout: 60_000 }, () => {
     assert.equal(manifest.format, 'onnxgrad.train-step');
     assert.equal(manifest.batchSize, 64);
     assert.equal(manifest.optimizer.name, 'adam');
-    assert.deepEqual(manifest.dropout.map((d) => d.name), ['dropout1.noise']);
+    assert.deepEqual(
+      manifest.dropout.map((d) => d.name),
+      ['dropout1.noise'],
+    );
     const graphs: Record<string, string> = {};
     for (const path of ['/v1/train-step.onnx', '/v1/train-step-wasm.onnx', '/v1/forward.onnx']) {
       const res = await fetch(`${server.url}${path}`);
@@ -32,7 +35,9 @@ describe('training routes', { timeout: 60_000 }, () => {
     assert.doesNotMatch(graphs['/v1/train-step.onnx'] ?? '', /= Gather\(/);
     const weights = new Float32Array(await (await fetch(`${server.url}/v1/initial-weights.bin`)).arrayBuffer());
     const { graph } = buildCnn(manifest.model, { training: false });
-    const expected = manifest.parameters.flatMap((p) => Array.from(graph.parameters.get(p.name)!.init.data as Float32Array));
+    const expected = manifest.parameters.flatMap((p) =>
+      Array.from(graph.parameters.get(p.name)!.init.data as Float32Array),
+    );
     assert.equal(weights.length, expected.length);
     assert.deepEqual(Array.from(weights.subarray(0, 50)), expected.slice(0, 50));
     const labels = new Uint8Array(await (await fetch(`${server.url}/v1/mnist/train-labels-idx1-ubyte`)).arrayBuffer());
@@ -42,7 +47,11 @@ describe('training routes', { timeout: 60_000 }, () => {
 
   test('POST /v1/export-model: an inference model with metadata; wrong sizes and methods refused', async () => {
     const weights = await (await fetch(`${server.url}/v1/initial-weights.bin`)).arrayBuffer();
-    const res = await fetch(`${server.url}/v1/export-model`, { method: 'POST', body: weights, headers: { 'Content-Type': 'application/octet-stream' } });
+    const res = await fetch(`${server.url}/v1/export-model`, {
+      method: 'POST',
+      body: weights,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
     assert.equal(res.status, 200);
     const info = readModelInfo(new Uint8Array(await res.arrayBuffer()));
     assert.equal(info.dataset, 'mnist');

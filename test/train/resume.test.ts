@@ -47,10 +47,14 @@ test('a run stopped and resumed ends with bit-identical weights and optimizer st
   const a = checkpointTensors(straight);
   const b = checkpointTensors(interrupted);
   assert.deepEqual([...a.keys()], [...b.keys()]);
-  for (const [name, t] of a) assert.deepEqual(Buffer.from(t.data.buffer), Buffer.from((b.get(name) as typeof t).data.buffer), `${name} differs`);
+  for (const [name, t] of a)
+    assert.deepEqual(Buffer.from(t.data.buffer), Buffer.from((b.get(name) as typeof t).data.buffer), `${name} differs`);
   assert.deepEqual(readFileSync(join(straight, 'model.onnx')), readFileSync(join(interrupted, 'model.onnx')));
   // metrics.jsonl has each record once, in order
-  const steps12 = readFileSync(join(interrupted, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { step: number }).step);
+  const steps12 = readFileSync(join(interrupted, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { step: number }).step);
   assert.deepEqual(steps12, [4, 8, 12]);
 });
 
@@ -66,7 +70,10 @@ test('truncated, corrupt and mismatched checkpoints are refused and left untouch
   const path = join(dir, 'checkpoint.safetensors');
   const good = readFileSync(path);
 
-  await assert.rejects(train(small(dir, { steps: 2, evalEvery: 2, model: cnnConfig('practical') }), {}, 'resume'), /does not match this model: 'conv1.weight' is \[12, 1, 12, 12\]/);
+  await assert.rejects(
+    train(small(dir, { steps: 2, evalEvery: 2, model: cnnConfig('practical') }), {}, 'resume'),
+    /does not match this model: 'conv1.weight' is \[12, 1, 12, 12\]/,
+  );
   await assert.rejects(train(small(dir, { steps: 4, evalEvery: 2 }), {}, 'resume'), /different settings \(steps\)/);
   assert.deepEqual(readFileSync(path), good);
 

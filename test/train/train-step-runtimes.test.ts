@@ -33,13 +33,23 @@ async function nodeRunner(bytes: Uint8Array): Promise<[Runner, () => Promise<voi
 async function webRunner(bytes: Uint8Array): Promise<[Runner, () => Promise<void>]> {
   const session = await ortWeb.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   const run: Runner = async (feeds) => {
-    const inputs = Object.fromEntries(Object.entries(feeds).map(([k, t]) => {
-      const tensor = t.dtype === 'int64' ? new ortWeb.Tensor('int64', t.data as BigInt64Array, [...t.dims]) : new ortWeb.Tensor('float32', t.data as Float32Array, [...t.dims]);
-      return [k, tensor];
-    }));
+    const inputs = Object.fromEntries(
+      Object.entries(feeds).map(([k, t]) => {
+        const tensor =
+          t.dtype === 'int64'
+            ? new ortWeb.Tensor('int64', t.data as BigInt64Array, [...t.dims])
+            : new ortWeb.Tensor('float32', t.data as Float32Array, [...t.dims]);
+        return [k, tensor];
+      }),
+    );
     const out = await session.run(inputs);
     // copy out of the WASM heap before the next run reuses it
-    return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, { dtype: 'float32', dims: [...t.dims], data: (t.data as Float32Array).slice() as TensorArray }]));
+    return Object.fromEntries(
+      Object.entries(out).map(([k, t]) => [
+        k,
+        { dtype: 'float32', dims: [...t.dims], data: (t.data as Float32Array).slice() as TensorArray },
+      ]),
+    );
   };
   return [run, () => session.release()];
 }
@@ -69,20 +79,28 @@ for (const optimizer of ['adam']) {
       await release();
     }
     const [node, web] = results as [(typeof results)[0], (typeof results)[0]];
-    t.diagnostic(`losses node ${node.losses.map((l) => l.toFixed(6)).join(', ')}; web ${web.losses.map((l) => l.toFixed(6)).join(', ')}`);
+    t.diagnostic(
+      `losses node ${node.losses.map((l) => l.toFixed(6)).join(', ')}; web ${web.losses.map((l) => l.toFixed(6)).join(', ')}`,
+    );
     t.diagnostic(`ms per step (batch ${BATCH}, 1 thread): node ${node.ms.toFixed(1)}, web ${web.ms.toFixed(1)}`);
     node.losses.forEach((l, k) => {
       const w = web.losses[k] as number;
       assert.ok(Math.abs(l - w) <= LOSS_TOLERANCE * Math.abs(l), `step ${k + 1}: loss ${l} (node) vs ${w} (web)`);
     });
-    assert.ok((node.losses[STEPS - 1] as number) < (node.losses[0] as number), 'the loss did not go down on the same batch');
+    assert.ok(
+      (node.losses[STEPS - 1] as number) < (node.losses[0] as number),
+      'the loss did not go down on the same batch',
+    );
 
     let worst = 0;
     for (const p of params) {
       const a = node.params[p]?.data as Float32Array;
       const b = web.params[p]?.data as Float32Array;
       const start = first[p]?.data as Float32Array;
-      assert.ok(a.some((v, i) => v !== start[i]), `${p} did not change`);
+      assert.ok(
+        a.some((v, i) => v !== start[i]),
+        `${p} did not change`,
+      );
       for (let i = 0; i < a.length; i++) {
         const error = Math.abs((a[i] as number) - (b[i] as number)) / Math.max(1, Math.abs(b[i] as number));
         worst = Math.max(worst, error);

@@ -19,7 +19,8 @@ import { assertSnapshot } from '../helpers/snapshot.js';
 const BATCH = 8;
 
 test('the portable op list and the forbidden list do not overlap', () => {
-  for (const op of Object.keys(NON_PORTABLE_OPS)) assert.ok(!PORTABLE_OPS.has(op), `${op} is both portable and forbidden`);
+  for (const op of Object.keys(NON_PORTABLE_OPS))
+    assert.ok(!PORTABLE_OPS.has(op), `${op} is both portable and forbidden`);
   assert.match(portabilityProblem('MaxPool', 2) ?? '', /Indices/);
   assert.equal(portabilityProblem('MaxPool', 1), undefined);
   assert.match(portabilityProblem('Dropout', 1) ?? '', /Dropout/);
@@ -32,13 +33,21 @@ for (const optimizer of OPTIMIZER_NAMES) {
     const model = toModelProto(graph, { parametersAs: 'inputs' });
     const nodes = model.graph?.node ?? [];
     assert.ok(nodes.length > 50, `only ${nodes.length} nodes`);
-    const problems = [...new Set(nodes.map((n) => portabilityProblem(n.opType ?? '', (n.output ?? []).length)).filter((p) => p !== undefined))];
+    const problems = [
+      ...new Set(
+        nodes.map((n) => portabilityProblem(n.opType ?? '', (n.output ?? []).length)).filter((p) => p !== undefined),
+      ),
+    ];
     assert.deepEqual(problems, []);
 
     // the graph's interface is what the manifest says
     const inputs = (model.graph?.input ?? []).map((i) => i.name);
-    assert.deepEqual(inputs, manifest.inputs.map((i) => i.name));
-    for (const name of ['image', 'labels', 'dropout1.noise', 'step', 'lr', 'fc1.weight']) assert.ok(inputs.includes(name), `no input ${name}`);
+    assert.deepEqual(
+      inputs,
+      manifest.inputs.map((i) => i.name),
+    );
+    for (const name of ['image', 'labels', 'dropout1.noise', 'step', 'lr', 'fc1.weight'])
+      assert.ok(inputs.includes(name), `no input ${name}`);
     const outputs = (model.graph?.output ?? []).map((o) => o.name);
     assert.deepEqual(outputs.slice(0, 2), ['loss', 'correct']);
     for (const p of manifest.parameters) assert.ok(outputs.includes(`next.${p.name}`), `no output next.${p.name}`);
@@ -50,7 +59,10 @@ for (const optimizer of OPTIMIZER_NAMES) {
 }
 
 test('the adam training graph matches its snapshot (and builds the same bytes twice)', () => {
-  const build = () => exportModel(buildTrainStep(PRACTICAL_CNN, { optimizer: 'adam', batchSize: BATCH }).graph, { parametersAs: 'inputs' });
+  const build = () =>
+    exportModel(buildTrainStep(PRACTICAL_CNN, { optimizer: 'adam', batchSize: BATCH }).graph, {
+      parametersAs: 'inputs',
+    });
   const bytes = build();
   assert.deepEqual(build(), bytes, 'two builds differ');
   assertSnapshot('train-step-adam', bytesToText(bytes));
@@ -62,7 +74,9 @@ test('the sgd training graph matches its snapshot', () => {
 });
 
 test('the im2col form of the training graph is portable, passes onnx.checker, and updates the weights as the conv form does', async () => {
-  const forms = (['conv', 'im2col'] as const).map((convGradients) => buildTrainStep(PRACTICAL_CNN, { optimizer: 'sgd', batchSize: BATCH, convGradients }));
+  const forms = (['conv', 'im2col'] as const).map((convGradients) =>
+    buildTrainStep(PRACTICAL_CNN, { optimizer: 'sgd', batchSize: BATCH, convGradients }),
+  );
   const [conv, im2col] = forms as [TrainStep, TrainStep];
   assert.equal(im2col.manifest.convGradients, 'im2col');
   const model = toModelProto(im2col.graph, { parametersAs: 'inputs' });
@@ -71,14 +85,18 @@ test('the im2col form of the training graph is portable, passes onnx.checker, an
   assert.ok(ops.has('Gather') && !ops.has('ConvTranspose'), 'conv2 gradients in the im2col form');
   // conv1 (one channel) keeps Conv forward and for its weight gradient; conv2's forward is a Gemm
   assert.equal(nodes.filter((o) => o === 'Conv').length, 2);
-  assert.deepEqual([...ops].map((o) => portabilityProblem(o, 1)).filter((p) => p !== undefined), []);
+  assert.deepEqual(
+    [...ops].map((o) => portabilityProblem(o, 1)).filter((p) => p !== undefined),
+    [],
+  );
   checkOnnxModel(exportModel(im2col.graph, { parametersAs: 'inputs' }), { fileName: 'train-step-im2col.onnx' });
 
   await assertSameUpdate(conv, im2col);
 });
 
 /** ORT's NCHWc kernels exist on every x64 CPU with AVX2 (blocks of 8; 16 with AVX-512). */
-const hasAvx2 = (): boolean => process.arch === 'x64' && existsSync('/proc/cpuinfo') && /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+const hasAvx2 = (): boolean =>
+  process.arch === 'x64' && existsSync('/proc/cpuinfo') && /\bavx2\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
 
 test("with this CPU's NCHWc block size the image conv runs as ORT's NCHWc Conv, and the step updates the weights as before", async () => {
   const block = await nchwcBlockSize();
@@ -88,17 +106,24 @@ test("with this CPU's NCHWc block size the image conv runs as ORT's NCHWc Conv, 
     return;
   }
   assert.ok(block === 8 || block === 16, `NCHWc block size ${block}`);
-  const [plain, blocked] = [null, block].map((nchwcBlock) => buildTrainStep(PRACTICAL_CNN, { optimizer: 'sgd', batchSize: BATCH, convGradients: 'im2col', nchwcBlock })) as [TrainStep, TrainStep];
+  const [plain, blocked] = [null, block].map((nchwcBlock) =>
+    buildTrainStep(PRACTICAL_CNN, { optimizer: 'sgd', batchSize: BATCH, convGradients: 'im2col', nchwcBlock }),
+  ) as [TrainStep, TrainStep];
   assert.equal(blocked.manifest.nchwcBlock, block);
   const nodes = toModelProto(blocked.graph, { parametersAs: 'inputs' }).graph?.node ?? [];
-  assert.deepEqual(nodes.filter((n) => n.domain === NCHWC_DOMAIN).map((n) => n.opType), ['Conv', 'ReorderOutput']);
+  assert.deepEqual(
+    nodes.filter((n) => n.domain === NCHWC_DOMAIN).map((n) => n.opType),
+    ['Conv', 'ReorderOutput'],
+  );
   await assertSameUpdate(plain, blocked);
 });
 
 /** One SGD step from the same inputs: the updated parameters agree to float32 rounding. */
 async function assertSameUpdate(a: TrainStep, b: TrainStep): Promise<void> {
   const feeds = firstStepFeeds(a, { seed: 5, lr: 0.1 });
-  const [x, y] = await Promise.all([a, b].map(async (ts) => runTensors(exportModel(ts.graph, { parametersAs: 'inputs' }), feeds)));
+  const [x, y] = await Promise.all(
+    [a, b].map(async (ts) => runTensors(exportModel(ts.graph, { parametersAs: 'inputs' }), feeds)),
+  );
   for (const p of a.manifest.parameters) {
     const [u, v] = [x?.[nextName(p.name)]?.data as Float32Array, y?.[nextName(p.name)]?.data as Float32Array];
     let worst = 0;

@@ -83,7 +83,16 @@ export function preprocessDrawing(ink: Float32Array, width: number, height: numb
  * covers, partial pixels weighted by coverage), the anti-aliasing a downscale by ~10x needs.
  * Separable: rows first, then columns.
  */
-function resampleArea(src: Float32Array, stride: number, x0: number, y0: number, w: number, h: number, tw: number, th: number): Float32Array {
+function resampleArea(
+  src: Float32Array,
+  stride: number,
+  x0: number,
+  y0: number,
+  w: number,
+  h: number,
+  tw: number,
+  th: number,
+): Float32Array {
   const weights = (n: number, tn: number): { start: number; w: number[] }[] => {
     const f = n / tn;
     return Array.from({ length: tn }, (_, t) => {

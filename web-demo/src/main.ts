@@ -1,7 +1,18 @@
 // The demo's wiring: load the server's model (or a dropped one), run it on the drawing as it
 // changes (the latest drawing wins; one run at a time), and on a gallery of test digits.
 import './style.css';
-import { argmax, fetchInfo, fetchModel, fetchSamples, MNIST_INFO, normalise, preprocessDrawing, type Sample, type ServerInfo, SIDE } from './data.js';
+import {
+  argmax,
+  fetchInfo,
+  fetchModel,
+  fetchSamples,
+  MNIST_INFO,
+  normalise,
+  preprocessDrawing,
+  type Sample,
+  type ServerInfo,
+  SIDE,
+} from './data.js';
 import { type DemoModel, loadModel, type Provider, PROVIDER_NAMES } from './model.js';
 import { pageParam } from './dom.js';
 import { Ui } from './ui.js';
@@ -67,7 +78,10 @@ async function showGallery(offset: number): Promise<void> {
     ui.showError(`no test samples: ${message(error)}`);
     return;
   }
-  const input = normalise(samples.flatMap((s) => s.pixels), info.normalization);
+  const input = normalise(
+    samples.flatMap((s) => s.pixels),
+    info.normalization,
+  );
   const { probabilities } = await model.run(input, samples.length);
   const classes = probabilities.length / samples.length;
   const items = samples.map((sample, n) => {

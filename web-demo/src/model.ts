@@ -42,12 +42,20 @@ async function hasWebGpuAdapter(): Promise<boolean> {
  * Creates a session on WebGPU when an adapter exists (and `prefer` allows it), else on WASM.
  * Choosing here, rather than passing ['webgpu', 'wasm'], tells the page which one really runs.
  */
-export async function loadModel(bytes: Uint8Array, name: string, prefer: Provider | 'auto' = 'auto'): Promise<DemoModel> {
-  const candidates: Provider[] = prefer === 'wasm' ? ['wasm'] : (await hasWebGpuAdapter()) ? ['webgpu', 'wasm'] : ['wasm'];
+export async function loadModel(
+  bytes: Uint8Array,
+  name: string,
+  prefer: Provider | 'auto' = 'auto',
+): Promise<DemoModel> {
+  const candidates: Provider[] =
+    prefer === 'wasm' ? ['wasm'] : (await hasWebGpuAdapter()) ? ['webgpu', 'wasm'] : ['wasm'];
   let lastError: unknown;
   for (const provider of candidates) {
     try {
-      const session = await ort.InferenceSession.create(bytes, { executionProviders: [provider], graphOptimizationLevel: 'all' });
+      const session = await ort.InferenceSession.create(bytes, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+      });
       return wrap(session, provider, name);
     } catch (error) {
       lastError = error;

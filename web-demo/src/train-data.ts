@@ -46,7 +46,8 @@ export function parseIdx(bytes: Uint8Array, dims: number, name: string): { sizes
   const sizes = Array.from({ length: dims }, (_, i) => view.getUint32(4 + 4 * i));
   const length = sizes.reduce((a, b) => a * b, 1);
   const start = 4 + 4 * dims;
-  if (bytes.length !== start + length) throw new Error(`${name}: ${bytes.length - start} data bytes, expected ${length}`);
+  if (bytes.length !== start + length)
+    throw new Error(`${name}: ${bytes.length - start} data bytes, expected ${length}`);
   return { sizes, data: bytes.subarray(start) };
 }
 
@@ -71,7 +72,10 @@ export async function fetchTrainingSet(): Promise<TrainingSet> {
   return trainingSet(images, labels);
 }
 
-const TABLE = Float32Array.from({ length: 256 }, (_, v) => (v / 255 - MNIST_NORMALIZATION.mean) / MNIST_NORMALIZATION.std);
+const TABLE = Float32Array.from(
+  { length: 256 },
+  (_, v) => (v / 255 - MNIST_NORMALIZATION.mean) / MNIST_NORMALIZATION.std,
+);
 
 function assemble(set: TrainingSet, indices: Int32Array): Batch {
   const images = new Float32Array(indices.length * PIXELS);
@@ -119,7 +123,10 @@ export class TrainingData {
     this.#order ??= shuffled(this.train.length, this.seed * 1000 + this.#epoch + 1);
     const positions = this.#order.subarray(this.#batch * this.batchSize, (this.#batch + 1) * this.batchSize);
     this.#batch += 1;
-    return assemble(this.set, positions.map((k) => this.train[k]!));
+    return assemble(
+      this.set,
+      positions.map((k) => this.train[k]!),
+    );
   }
 
   /** Uniform [0, 1) noise of `size` elements for one dropout layer. */
@@ -131,6 +138,7 @@ export class TrainingData {
 
   /** The validation images in order, in chunks of `size`. */
   *valChunks(size: number): Generator<Batch> {
-    for (let start = 0; start < this.val.length; start += size) yield assemble(this.set, this.val.slice(start, start + size));
+    for (let start = 0; start < this.val.length; start += size)
+      yield assemble(this.set, this.val.slice(start, start + size));
   }
 }

@@ -92,7 +92,8 @@ async function train(): Promise<void> {
       return t.run({ images: batch.images, labels: batch.labels, noise }, ui.state.step + 1, ui.lr);
     });
     if (t !== trainer) return; // reset while the step ran
-    if (!Number.isFinite(result.loss)) throw new Error(`the loss became ${result.loss} at step ${ui.state.step + 1}; try a smaller lr`);
+    if (!Number.isFinite(result.loss))
+      throw new Error(`the loss became ${result.loss} at step ${ui.state.step + 1}; try a smaller lr`);
     ui.addStep(ui.state.step + 1, d.epoch, result.loss, result.correct / d.batchSize);
     times.push(performance.now());
     if (times.length > 50) times.shift();
@@ -164,7 +165,9 @@ async function reset(): Promise<void> {
   ui.state.valHead = Array.from(data.val.subarray(0, 16));
   ui.setProvider(PROVIDER_NAMES[provider], threads);
   ui.setReady(true);
-  ui.setStatus(`ready: ${data.train.length.toLocaleString('en')} training images, ${data.val.length.toLocaleString('en')} for validation, batch ${data.batchSize}, ${assets.manifest.optimizer.name}`);
+  ui.setStatus(
+    `ready: ${data.train.length.toLocaleString('en')} training images, ${data.val.length.toLocaleString('en')} for validation, batch ${data.batchSize}, ${assets.manifest.optimizer.name}`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -46,11 +46,23 @@ async function bytes(path: string): Promise<Uint8Array> {
 }
 
 export async function fetchAssets(): Promise<TrainAssets> {
-  const paths = ['/v1/train-step.json', '/v1/train-step.onnx', '/v1/train-step-wasm.onnx', '/v1/forward.onnx', '/v1/initial-weights.bin'];
+  const paths = [
+    '/v1/train-step.json',
+    '/v1/train-step.onnx',
+    '/v1/train-step-wasm.onnx',
+    '/v1/forward.onnx',
+    '/v1/initial-weights.bin',
+  ];
   const [manifestBytes, trainStep, trainStepWasm, forward, initial] = await Promise.all(paths.map(bytes));
   const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Manifest;
   if (manifest.format !== 'onnxgrad.train-step') throw new Error('/v1/train-step.json is not a training-step manifest');
-  return { manifest, trainStep: trainStep!, trainStepWasm: trainStepWasm!, forward: forward!, initial: new Float32Array(initial!.buffer, initial!.byteOffset, initial!.byteLength / 4) };
+  return {
+    manifest,
+    trainStep: trainStep!,
+    trainStepWasm: trainStepWasm!,
+    forward: forward!,
+    initial: new Float32Array(initial!.buffer, initial!.byteOffset, initial!.byteLength / 4),
+  };
 }
 
 export interface StepInput {
@@ -75,8 +87,10 @@ export class BrowserTrainer {
       this.#carried.set(p.name, new ort.Tensor('float32', initial.slice(offset, offset + n), p.shape.map(Number)));
       offset += n;
     }
-    if (offset !== initial.length) throw new Error(`initial weights: ${initial.length} values, the manifest's parameters need ${offset}`);
-    for (const s of manifest.state) this.#carried.set(s.name, new ort.Tensor('float32', new Float32Array(sizeOf(s.shape)), s.shape.map(Number)));
+    if (offset !== initial.length)
+      throw new Error(`initial weights: ${initial.length} values, the manifest's parameters need ${offset}`);
+    for (const s of manifest.state)
+      this.#carried.set(s.name, new ort.Tensor('float32', new Float32Array(sizeOf(s.shape)), s.shape.map(Number)));
   }
 
   static async create(assets: TrainAssets, provider: Provider, threads: number): Promise<BrowserTrainer> {
@@ -84,8 +98,20 @@ export class BrowserTrainer {
     const carried = [...assets.manifest.parameters, ...assets.manifest.state].map((s) => s.name);
     const base: ort.InferenceSession.SessionOptions = { executionProviders: [provider], graphOptimizationLevel: 'all' };
     const stepOptions: ort.InferenceSession.SessionOptions =
-      provider === 'webgpu' ? { ...base, preferredOutputLocation: Object.fromEntries([['loss', 'cpu'], ['correct', 'cpu'], ...carried.map((n) => [`next.${n}`, 'gpu-buffer'])]) } : base;
-    const step = await ort.InferenceSession.create(provider === 'webgpu' ? assets.trainStep : assets.trainStepWasm, stepOptions);
+      provider === 'webgpu'
+        ? {
+            ...base,
+            preferredOutputLocation: Object.fromEntries([
+              ['loss', 'cpu'],
+              ['correct', 'cpu'],
+              ...carried.map((n) => [`next.${n}`, 'gpu-buffer']),
+            ]),
+          }
+        : base;
+    const step = await ort.InferenceSession.create(
+      provider === 'webgpu' ? assets.trainStep : assets.trainStepWasm,
+      stepOptions,
+    );
     const forward = await ort.InferenceSession.create(assets.forward, base);
     return new BrowserTrainer(provider, assets.manifest, step, forward, assets.initial);
   }
@@ -115,7 +141,9 @@ export class BrowserTrainer {
   /** Logits of `count` images with the current parameters. */
   async logits(images: Float32Array, count: number): Promise<Float32Array> {
     const { model } = this.manifest;
-    const feeds: Record<string, ort.Tensor> = { image: new ort.Tensor('float32', images, [count, model.inputChannels, model.inputSize, model.inputSize]) };
+    const feeds: Record<string, ort.Tensor> = {
+      image: new ort.Tensor('float32', images, [count, model.inputChannels, model.inputSize, model.inputSize]),
+    };
     for (const p of this.manifest.parameters) feeds[p.name] = this.#carried.get(p.name)!;
     const out = await this.forward.run(feeds);
     const logits = (await out['logits']!.getData()) as Float32Array;
@@ -144,7 +172,11 @@ export class BrowserTrainer {
 
 /** An inference model.onnx with these parameters, made by the server (POST /v1/export-model). */
 export async function exportModel(parameters: Float32Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
-  const res = await fetch('/v1/export-model', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: parameters });
+  const res = await fetch('/v1/export-model', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/octet-stream' },
+    body: parameters,
+  });
   if (!res.ok) throw new Error(`POST /v1/export-model: ${res.status} ${await res.text()}`);
   return new Uint8Array(await res.arrayBuffer());
 }

@@ -16,8 +16,6 @@ export interface TrainUiHandlers {
   onFiles(images: File, labels: File): void;
 }
 
-
-
 const SMOOTH = 20;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
@@ -28,7 +26,10 @@ function chart(el: HTMLElement, series: uPlot.Series[], yRange?: [number, number
     legend: { show: true },
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: false }, y: yRange ? { range: yRange } : { auto: true } },
-    axes: [{ label: 'step', size: 36, labelSize: 16, stroke: '#6b7085' }, { size: 46, stroke: '#6b7085', grid: { stroke: '#eef0f6' } }],
+    axes: [
+      { label: 'step', size: 36, labelSize: 16, stroke: '#6b7085' },
+      { size: 46, stroke: '#6b7085', grid: { stroke: '#eef0f6' } },
+    ],
     series: [{ label: 'step' }, ...series],
   };
   return new uPlot(opts, [[], ...series.map(() => [])], el);
@@ -36,8 +37,21 @@ function chart(el: HTMLElement, series: uPlot.Series[], yRange?: [number, number
 
 export class TrainUi {
   readonly state: TrainState = {
-    ready: false, running: false, provider: '', threads: 1, crossOriginIsolated: globalThis.crossOriginIsolated, seed: 1, step: 0,
-    losses: [], accuracies: [], stepsPerSecond: 0, val: [], firstBatch: [], valHead: [], downloads: 0, error: '',
+    ready: false,
+    running: false,
+    provider: '',
+    threads: 1,
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    seed: 1,
+    step: 0,
+    losses: [],
+    accuracies: [],
+    stepsPerSecond: 0,
+    val: [],
+    firstBatch: [],
+    valHead: [],
+    downloads: 0,
+    error: '',
   };
   private readonly lossChart: uPlot;
   private readonly accChart: uPlot;
@@ -69,12 +83,19 @@ export class TrainUi {
       { label: 'loss', stroke: '#c7d2fe', width: 1 },
       { label: `mean of ${SMOOTH}`, stroke: '#4f46e5', width: 2 },
     ]);
-    this.accChart = chart($('acc-chart'), [
-      { label: `train (mean of ${SMOOTH})`, stroke: '#4f46e5', width: 2 },
-      { label: 'validation', stroke: '#0f9d58', width: 2, points: { show: true, size: 7 }, spanGaps: true },
-    ], [0, 1]);
+    this.accChart = chart(
+      $('acc-chart'),
+      [
+        { label: `train (mean of ${SMOOTH})`, stroke: '#4f46e5', width: 2 },
+        { label: 'validation', stroke: '#0f9d58', width: 2, points: { show: true, size: 7 }, spanGaps: true },
+      ],
+      [0, 1],
+    );
     // the chart divs clip their canvas, so their width follows the card, not the plot
-    for (const [c, id] of [[this.lossChart, 'loss-chart'], [this.accChart, 'acc-chart']] as const) {
+    for (const [c, id] of [
+      [this.lossChart, 'loss-chart'],
+      [this.accChart, 'acc-chart'],
+    ] as const) {
       new ResizeObserver(() => c.setSize({ width: Math.max(200, $(id).clientWidth), height: 240 })).observe($(id));
     }
   }
@@ -101,7 +122,10 @@ export class TrainUi {
     this.state.threads = threads;
     $('provider').textContent = name;
     $('provider').dataset['provider'] = name;
-    $('threads').textContent = name === 'WASM' ? `${threads} thread${threads === 1 ? '' : 's'}${globalThis.crossOriginIsolated ? '' : ' (not isolated)'}` : 'GPU';
+    $('threads').textContent =
+      name === 'WASM'
+        ? `${threads} thread${threads === 1 ? '' : 's'}${globalThis.crossOriginIsolated ? '' : ' (not isolated)'}`
+        : 'GPU';
   }
 
   setReady(ready: boolean): void {
@@ -141,7 +165,8 @@ export class TrainUi {
     const accuracy = correct / count;
     this.state.val.push({ step, accuracy, correct, count });
     $('stat-val').textContent = `${(accuracy * 100).toFixed(2)}%`;
-    $('stat-val-when').textContent = `${correct.toLocaleString('en')} of ${count.toLocaleString('en')}, at step ${step.toLocaleString('en')}`;
+    $('stat-val-when').textContent =
+      `${correct.toLocaleString('en')} of ${count.toLocaleString('en')}, at step ${step.toLocaleString('en')}`;
     this.redraw();
   }
 

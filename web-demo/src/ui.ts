@@ -19,15 +19,23 @@ export interface GalleryItem {
   confidence: number;
 }
 
-
-
 export class Ui {
   private readonly pad = $<HTMLCanvasElement>('pad');
   private readonly ctx: CanvasRenderingContext2D;
   private readonly bars: { row: HTMLElement; fill: HTMLElement; value: HTMLElement; name: HTMLElement }[] = [];
   readonly state: DemoState = {
-    ready: false, provider: '', model: '', drawVersion: 0, inferredVersion: 0, pixels: [], input: [],
-    probabilities: [], label: -1, latencyMs: 0, gallery: [], error: '',
+    ready: false,
+    provider: '',
+    model: '',
+    drawVersion: 0,
+    inferredVersion: 0,
+    pixels: [],
+    input: [],
+    probabilities: [],
+    label: -1,
+    latencyMs: 0,
+    gallery: [],
+    error: '',
   };
 
   constructor(private readonly handlers: UiHandlers) {
@@ -55,7 +63,10 @@ export class Ui {
     let last: { x: number; y: number } | undefined;
     const point = (e: PointerEvent): { x: number; y: number } => {
       const r = this.pad.getBoundingClientRect();
-      return { x: ((e.clientX - r.left) / r.width) * this.pad.width, y: ((e.clientY - r.top) / r.height) * this.pad.height };
+      return {
+        x: ((e.clientX - r.left) / r.width) * this.pad.width,
+        y: ((e.clientY - r.top) / r.height) * this.pad.height,
+      };
     };
     const stroke = (to: { x: number; y: number }): void => {
       const from = last ?? to;
@@ -176,7 +187,8 @@ export class Ui {
     top.textContent = best >= 0 ? (classNames[best] ?? String(best)) : '?';
     top.dataset['label'] = String(best);
     top.classList.toggle('long', (classNames[best] ?? '').length > 2);
-    $('top-prob').textContent = best >= 0 ? `${((probabilities?.[best] ?? 0) * 100).toFixed(1)}% sure` : 'draw a digit on the left';
+    $('top-prob').textContent =
+      best >= 0 ? `${((probabilities?.[best] ?? 0) * 100).toFixed(1)}% sure` : 'draw a digit on the left';
     this.state.label = best;
     this.state.probabilities = probabilities ? Array.from(probabilities) : [];
   }

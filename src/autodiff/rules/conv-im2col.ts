@@ -28,7 +28,11 @@ export function convWeightGradFromPatches(gNhwc: Value, w: Value, x: Value, geom
 export function rowWiseApplies(w: Value, geometry: ConvGeometry): boolean {
   const [kh, kw] = [w.shape[2] as number, w.shape[3] as number];
   const [top, left, bottom, right] = geometry.pads;
-  return [...geometry.strides, ...geometry.dilations].every((v) => v === 1) && Math.max(top, bottom) < kh && Math.max(left, right) < kw;
+  return (
+    [...geometry.strides, ...geometry.dilations].every((v) => v === 1) &&
+    Math.max(top, bottom) < kh &&
+    Math.max(left, right) < kw
+  );
 }
 
 /**
@@ -49,10 +53,21 @@ export function convInputGradByRows(gNhwc: Value, w: Value, x: Value, geometry: 
   for (let col = 0; col < width; col++) for (let j = 0; j < kw; j++) index[col * kw + j] = BigInt(col + kw - 1 - j);
   const reach = op.gather(padded, gNhwc.graph.constant(tensor('int64', [width, kw], index)), 2); // [N, Ho, W, kW, M]
   const filters = op.reshape(op.transpose(w, [3, 0, 2, 1]), [kw * m, kh * c]); // [(j, m), (i, c)]
-  const z = op.reshape(op.gemm(op.reshape(reach, [n * rowsOut * width, kw * m]), filters, null), [n, rowsOut, width, kh, c]);
+  const z = op.reshape(op.gemm(op.reshape(reach, [n * rowsOut * width, kw * m]), filters, null), [
+    n,
+    rowsOut,
+    width,
+    kh,
+    c,
+  ]);
   // row p = h + top - i of Z sits at h + kH - 1 - i once padded
   const zPadded = op.pad(z, [0, kh - 1 - top, 0, 0, 0, 0, kh - 1 - bottom, 0, 0, 0]);
-  const shifted = Array.from({ length: kh }, (_, i) => op.reshape(op.slice(zPadded, [1, 3], [kh - 1 - i, i], [kh - 1 - i + height, i + 1]), [n, height, width, c]));
+  const shifted = Array.from({ length: kh }, (_, i) =>
+    op.reshape(op.slice(zPadded, [1, 3], [kh - 1 - i, i], [kh - 1 - i + height, i + 1]), [n, height, width, c]),
+  );
   // Adds rather than one Sum: WebGPU has no Sum kernel
-  return op.transpose(shifted.reduce((a, b) => op.add(a, b)), [0, 3, 1, 2]);
+  return op.transpose(
+    shifted.reduce((a, b) => op.add(a, b)),
+    [0, 3, 1, 2],
+  );
 }

@@ -26,7 +26,10 @@ function convInputGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
   const { strides, pads, dilations } = spatial(c);
   const size = (axis: 2 | 3, i: 0 | 1) => {
     const k = w.shape[axis] as number;
-    return (x.shape[axis] as number) - (strides[i] * ((g.shape[axis] as number) - 1) + dilations[i] * (k - 1) + 1 - pads[i] - pads[i + 2]!);
+    return (
+      (x.shape[axis] as number) -
+      (strides[i] * ((g.shape[axis] as number) - 1) + dilations[i] * (k - 1) + 1 - pads[i] - pads[i + 2]!)
+    );
   };
   return op.convTranspose2d(g, w, { strides, pads, dilations, outputPadding: [size(2, 0), size(3, 1)] });
 }
@@ -60,8 +63,16 @@ const convRule: GradRule = (c) => {
   const gNhwc = byRows || fromPatches ? op.toNhwc(g) : null;
   const dB = !c.inputs[2] ? null : gNhwc ? op.reduceSum(gNhwc, [0, 1, 2]) : op.reduceSum(g, [0, 2, 3]);
   // the image needs no gradient: skip that whole computation for the first layer
-  const dX = !c.needs[0] ? null : gNhwc && byRows ? convInputGradByRows(gNhwc, w, x, geometry) : convInputGrad(c, g, w, x);
-  const dW = !c.needs[1] ? null : gNhwc && fromPatches ? convWeightGradFromPatches(gNhwc, w, x, geometry) : convWeightGrad(c, g, w, x);
+  const dX = !c.needs[0]
+    ? null
+    : gNhwc && byRows
+      ? convInputGradByRows(gNhwc, w, x, geometry)
+      : convInputGrad(c, g, w, x);
+  const dW = !c.needs[1]
+    ? null
+    : gNhwc && fromPatches
+      ? convWeightGradFromPatches(gNhwc, w, x, geometry)
+      : convWeightGrad(c, g, w, x);
   return [dX, dW, ...(c.inputs.length > 2 ? [dB] : [])];
 };
 

@@ -8,8 +8,16 @@ import { type GradRule, input, outputGrad } from '../rule.js';
 const gemmRule: GradRule = (c) => {
   const { transA, transB, alpha, beta } = gemmOptions(c.node.attributes);
   const [a, b, g] = [input(c, 0), input(c, 1), outputGrad(c)];
-  const dA = !c.needs[0] ? null : transA ? op.gemm(b, g, null, { transA: transB, transB: true, alpha }) : op.gemm(g, b, null, { transB: !transB, alpha });
-  const dB = !c.needs[1] ? null : transB ? op.gemm(g, a, null, { transA: true, transB: transA, alpha }) : op.gemm(a, g, null, { transA: !transA, alpha });
+  const dA = !c.needs[0]
+    ? null
+    : transA
+      ? op.gemm(b, g, null, { transA: transB, transB: true, alpha })
+      : op.gemm(g, b, null, { transB: !transB, alpha });
+  const dB = !c.needs[1]
+    ? null
+    : transB
+      ? op.gemm(g, a, null, { transA: true, transB: transA, alpha })
+      : op.gemm(a, g, null, { transA: !transA, alpha });
   const dC = c.inputs[2] ? (beta === 1 ? g : op.mul(g, beta)) : null;
   return c.inputs.length > 2 ? [dA, dB, dC] : [dA, dB];
 };

@@ -10,7 +10,8 @@ function reducedAxes(c: GradContext): number[] {
   if (c.node.opType === 'ReduceSum') {
     const axesValue = c.inputs[1];
     const data = axesValue ? x.graph.constants.get(axesValue.name)?.data.data : undefined;
-    if (axesValue && !data) throw new Error(`${c.node.name}: the axes of ReduceSum must be a constant to differentiate it`);
+    if (axesValue && !data)
+      throw new Error(`${c.node.name}: the axes of ReduceSum must be a constant to differentiate it`);
     return reducedShape(c.node.opType, x, data ? Array.from(data as BigInt64Array, Number) : [], true).axes;
   }
   return reducedShape(c.node.opType, x, intsAttr(c.node.attributes, 'axes', []), true).axes;
@@ -26,7 +27,10 @@ function keepDims(c: GradContext, v: Value): Value {
 function reduceMeanGrad(c: GradContext): Value[] {
   const x = input(c, 0);
   const count = reducedAxes(c).reduce((n, a) => n * (typeof x.shape[a] === 'number' ? (x.shape[a] as number) : NaN), 1);
-  if (!Number.isFinite(count)) throw new Error(`${c.node.name}: ReduceMean over a symbolic axis of ${x.toString()} is not differentiable here; use a static batch`);
+  if (!Number.isFinite(count))
+    throw new Error(
+      `${c.node.name}: ReduceMean over a symbolic axis of ${x.toString()} is not differentiable here; use a static batch`,
+    );
   return [op.expandLike(op.div(keepDims(c, outputGrad(c)), count), x)];
 }
 
@@ -42,4 +46,3 @@ export const reduceRules: Record<string, GradRule> = {
   ReduceMean: reduceMeanGrad,
   ReduceMax: reduceMaxGrad,
 };
-
