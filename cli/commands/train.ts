@@ -95,7 +95,10 @@ export function trainCommand(): Command {
       nonNegativeInteger,
     )
     .option('--limit <n>', 'use only the first n images of each split (quick trials)', positiveInteger)
-    .option('--resume', 'continue the run in --run-dir from its checkpoint (same options)')
+    .option(
+      '--resume',
+      'continue the run in --run-dir from its checkpoint (same options; a larger --steps trains longer with a constant or step schedule)',
+    )
     .option('--overwrite', 'start over even if --run-dir holds a checkpoint (it is replaced)')
     .option('--no-progress', 'no progress bar; print one line per validation instead')
     .option('--no-plot', 'do not draw the curves and confusion matrix (onnxgrad plot) at the end')
@@ -178,6 +181,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
         out(`run folder: ${options.runDir}`);
         bar?.start(info.totalSteps, info.startStep, { rate: '-', loss: '-', trainAcc: '-', valAcc: '-' });
       },
+      onNotice: (message) => out(`notice: ${message}`),
       onStep: (info) => {
         runningLoss = Number.isNaN(runningLoss) ? info.loss : 0.98 * runningLoss + 0.02 * info.loss;
         bar?.update(info.step, { loss: runningLoss.toFixed(4), valAcc: lastVal, rate: stepRate() });

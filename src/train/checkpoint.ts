@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file.js';
 import type { TensorData } from '../ir/tensor.js';
 import type { CursorState } from '../data/batches.js';
+import type { RunningSums } from './metrics.js';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
 import type { TrainStepManifest } from './train-step.js';
 
@@ -15,6 +16,12 @@ export interface ResumeState {
   readonly elapsedSeconds: number;
   /** The run's settings; a resume with different ones is refused. */
   readonly fingerprint: string;
+  /** How it ran (options.ts runtimeFingerprint); absent in checkpoints of older versions. */
+  readonly runtime?: string;
+  /** The total the learning-rate schedule is laid out over: the first --steps of a run that was extended. */
+  readonly scheduleSteps?: number;
+  /** The training loss and accuracy sums since the last metrics record (absent in older checkpoints). */
+  readonly running?: RunningSums;
 }
 
 export interface Checkpoint {

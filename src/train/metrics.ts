@@ -1,5 +1,9 @@
 // Training metrics: running averages between evaluations, one JSON record per line in metrics.jsonl.
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+// Records are appended, so a run killed mid-append leaves a torn last line; a resume keeps the
+// records up to its checkpoint's step, drops the rest (with a notice when a line was torn), and
+// rewrites the log atomically.
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.js';
 import type { Evaluation } from './evaluate.js';
 
 export interface MetricsRecord {
@@ -14,23 +18,45 @@ export interface MetricsRecord {
   readonly valAccuracy: number;
 }
 
+/** The sums behind the next record's training averages; a checkpoint keeps them so a resume records the same. */
+export interface RunningSums {
+  readonly lossSum: number;
+  readonly correct: number;
+  readonly seen: number;
+  readonly steps: number;
+}
+
 export class MetricsLog {
   private lossSum = 0;
   private correct = 0;
   private seen = 0;
   private steps = 0;
 
+  /** Set when opening dropped a torn line: one line that says what was dropped. */
+  readonly notice: string | undefined;
+
   /** Opens the log; records after `fromStep` (left by a run that crashed after its checkpoint) are dropped. */
   constructor(
     readonly path: string,
     fromStep: number,
+    running?: RunningSums,
   ) {
+    if (running) ({ lossSum: this.lossSum, correct: this.correct, seen: this.seen, steps: this.steps } = running);
     if (fromStep === 0 || !existsSync(path)) {
-      writeFileSync(path, '');
+      writeFileAtomic(path, '');
+      this.notice = undefined;
       return;
     }
-    const kept = readMetrics(path).filter((r) => r.step <= fromStep);
-    writeFileSync(path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const { kept, torn } = metricsUpTo(path, fromStep);
+    writeFileAtomic(path, kept.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    this.notice =
+      torn === undefined
+        ? undefined
+        : `${path}: dropped a torn record at line ${torn} (left by a run that was killed while writing it)`;
+  }
+
+  get running(): RunningSums {
+    return { lossSum: this.lossSum, correct: this.correct, seen: this.seen, steps: this.steps };
   }
 
   addStep(loss: number, correct: number, batchSize: number): void {
@@ -55,6 +81,31 @@ export class MetricsLog {
     this.lossSum = this.correct = this.seen = this.steps = 0;
     return record;
   }
+}
+
+/**
+ * The records up to `step`, read until the first that is later or not JSON. A line that is not
+ * JSON is a torn record only at the end of what is kept; one with valid records up to `step`
+ * after it is corruption, and an error.
+ */
+function metricsUpTo(path: string, step: number): { kept: MetricsRecord[]; torn: number | undefined } {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const kept: MetricsRecord[] = [];
+  let torn: number | undefined;
+  for (const [i, line] of lines.entries()) {
+    if (line.trim() === '') continue;
+    let record: MetricsRecord;
+    try {
+      record = JSON.parse(line) as MetricsRecord;
+    } catch {
+      torn ??= i + 1;
+      continue;
+    }
+    if (record.step > step) break;
+    if (torn !== undefined) throw new Error(`${path}: line ${torn} is not JSON`);
+    kept.push(record);
+  }
+  return { kept, torn };
 }
 
 export function readMetrics(path: string): MetricsRecord[] {

@@ -67,7 +67,16 @@ export const PRESET_DEFAULTS: Readonly<Record<PresetName, typeof PRACTICAL_PRESE
   best: BEST_PRESET,
 };
 
-/** The settings that decide the weights; a resumed run must have the same ones. */
+/**
+ * How the run executes: settings that do not change the model but can change the float32 rounding
+ * of its steps (reduction orders differ with the thread count, the NCHWc layout and the execution
+ * provider), and the training graph itself by its SHA-256. A resume must keep them.
+ */
+export function runtimeFingerprint(o: TrainOptions, graphSha256: string): string {
+  return JSON.stringify({ threads: o.threads, nchwc: o.nchwc !== false, device: o.device, graph: graphSha256 });
+}
+
+/** The settings that decide the weights; a resumed run must have the same ones (steps may grow, trainer.ts). */
 export function fingerprint(o: TrainOptions): string {
   const { model, optimizer, lr, schedule, batchSize, steps, seed, augment, data, validationSize, limit } = o;
   return JSON.stringify({

@@ -28,6 +28,8 @@ export function trainInWorker(
           return callbacks.onEval?.(message.record);
         case 'checkpoint':
           return callbacks.onCheckpoint?.(message.info);
+        case 'notice':
+          return callbacks.onNotice?.(message.message);
         case 'done':
           settled = true;
           return resolve(message.summary);

@@ -59,7 +59,7 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'checkpoint'): Safet
   const dataLength = bytes.length - dataStart;
   const tensors = new Map<string, TensorData>();
   let metadata: Record<string, string> = {};
-  let covered = 0;
+  const spans: { key: string; begin: number; end: number }[] = [];
   for (const [key, entry] of Object.entries(header)) {
     if (key === '__metadata__') {
       metadata = entry as Record<string, string>;
@@ -71,13 +71,16 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'checkpoint'): Safet
       data_offsets: offsets,
     } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
     const dtype = (Object.keys(DTYPE_CODES) as DType[]).find((d) => DTYPE_CODES[d] === code);
-    if (!dtype || !Array.isArray(shape) || !Array.isArray(offsets))
+    if (!dtype || !Array.isArray(shape) || !Array.isArray(offsets) || offsets.length !== 2)
       throw new SafetensorsError(`${name}: corrupt: bad header entry for '${key}'`);
     const [begin, end] = offsets;
+    if (!Number.isSafeInteger(begin) || !Number.isSafeInteger(end) || begin < 0 || end < begin)
+      throw new SafetensorsError(`${name}: corrupt: '${key}' has data_offsets [${String(begin)}, ${String(end)}]`);
     if (end > dataLength)
       throw new SafetensorsError(`${name}: truncated: '${key}' ends at byte ${end} of ${dataLength} data bytes`);
     if (end - begin !== elementCount(shape) * BYTES[dtype])
       throw new SafetensorsError(`${name}: corrupt: '${key}' has ${end - begin} bytes for shape [${shape.join(', ')}]`);
+    spans.push({ key, begin, end });
     // a copy (Buffer.slice would be a view into a shared pool), aligned for the typed array
     const copy = Uint8Array.prototype.slice.call(bytes, dataStart + begin, dataStart + end).buffer;
     const data: TensorArray =
@@ -89,7 +92,17 @@ export function decodeSafetensors(bytes: Uint8Array, name = 'checkpoint'): Safet
             ? new BigInt64Array(copy)
             : new Uint8Array(copy);
     tensors.set(key, tensor(dtype, shape, data));
-    covered += end - begin;
+  }
+  // as the reference implementation checks: the tensors, in offset order, tile the data exactly
+  // (no overlap, no gap); overlapping tensors would alias one another's bytes
+  spans.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let covered = 0;
+  for (const span of spans) {
+    if (span.begin !== covered)
+      throw new SafetensorsError(
+        `${name}: corrupt: '${span.key}' starts at data byte ${span.begin}, ${span.begin < covered ? 'overlapping the tensor before it' : `leaving a gap after byte ${covered}`}`,
+      );
+    covered = span.end;
   }
   if (covered !== dataLength)
     throw new SafetensorsError(`${name}: corrupt: ${dataLength} data bytes but the tensors cover ${covered}`);

@@ -1,6 +1,7 @@
 // The training loop: batches in, metrics, checkpoints and the trained model out. It reports
 // through callbacks and prints nothing; the CLI runs it in a worker thread (worker.ts).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import { BatchCursor } from '../data/batches.js';
@@ -11,11 +12,11 @@ import { float32, type TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
 import { createSession, float32Tensor, nchwcBlockSize } from '../runtime/node.js';
 import { TRAIN_STEP_FILE, TRAIN_STEP_MANIFEST_FILE } from '../artifacts.js';
-import { writeFileAtomic } from '../atomic-file.js';
+import { writeFileAtomic, writeFileAtomicIfChanged } from '../atomic-file.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
 import { MetricsLog, type MetricsRecord } from './metrics.js';
-import { fingerprint, type TrainOptions } from './options.js';
+import { fingerprint, runtimeFingerprint, type TrainOptions } from './options.js';
 import { learningRate } from './schedule.js';
 import { StepRunner } from './step-runner.js';
 import { buildTrainStep, NODE_CONV_GRADIENTS, type TrainStepManifest } from './train-step.js';
@@ -31,6 +32,8 @@ export interface TrainCallbacks {
   onStep?(info: { step: number; loss: number; accuracy: number; lr: number }): void;
   onEval?(record: MetricsRecord): void;
   onCheckpoint?(info: { step: number; path: string }): void;
+  /** Something the user should know that does not stop the run (a torn metrics record dropped on resume). */
+  onNotice?(message: string): void;
   /** Polled after every step: true saves a checkpoint and ends the run early. */
   shouldStop?(): boolean;
 }
@@ -143,15 +146,46 @@ function initialTensors(
   return init;
 }
 
-/** A resume must use the settings that wrote the checkpoint; the error names those that differ. */
-function checkResumable(checkpoint: Checkpoint, o: TrainOptions, path: string): void {
-  if (checkpoint.state.fingerprint === fingerprint(o)) return;
-  const saved = JSON.parse(checkpoint.state.fingerprint) as Record<string, unknown>;
+/**
+ * A resume must use the settings that wrote the checkpoint; the error names those that differ.
+ * Only --steps may change, and only where the schedule does not depend on the total: a constant
+ * or step schedule keeps the total it was laid out over, and the extra steps run at its last rate.
+ * Returns that total.
+ */
+function checkResumable(checkpoint: Checkpoint, o: TrainOptions, runtime: string, path: string): number {
+  const { state } = checkpoint;
+  const saved = JSON.parse(state.fingerprint) as Record<string, unknown>;
   const now = JSON.parse(fingerprint(o)) as Record<string, unknown>;
-  const differ = Object.keys(now).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
-  throw new Error(
-    `${path}: was written by a run with different settings (${differ.join(', ')}); resume with the same options, or use another --run-dir`,
-  );
+  const differ = Object.keys(now).filter((k) => k !== 'steps' && JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
+  if (state.runtime !== undefined) {
+    const ran = JSON.parse(state.runtime) as Record<string, unknown>;
+    const runs = JSON.parse(runtime) as Record<string, unknown>;
+    for (const k of Object.keys(runs)) {
+      if (k in ran && JSON.stringify(ran[k]) !== JSON.stringify(runs[k]))
+        differ.push(
+          k === 'graph'
+            ? `the training graph (sha256 ${String(ran[k])} then ${String(runs[k])}: another --graph, --conv-gradients or onnxgrad version)`
+            : `${k} (${JSON.stringify(ran[k])} then ${JSON.stringify(runs[k])})`,
+        );
+    }
+  }
+  if (differ.length > 0)
+    throw new Error(
+      `${path}: was written by a run with different settings (${differ.join(', ')}); resume with the same options, or use another --run-dir`,
+    );
+  const scheduleSteps = state.scheduleSteps ?? Number(saved['steps']);
+  if (o.steps < state.step)
+    throw new Error(`${path}: the checkpoint is at step ${state.step}, past --steps ${o.steps}`);
+  if (o.steps !== scheduleSteps && (o.schedule === 'cosine' || o.schedule === 'onecycle'))
+    throw new Error(
+      `${path}: the run's ${o.schedule} schedule is laid out over ${scheduleSteps} steps, so --steps ${o.steps} cannot change it (constant and step schedules can train longer); resume with --steps ${scheduleSteps}, or start a new run`,
+    );
+  return scheduleSteps;
+}
+
+/** Removes the temporary files that a process killed while writing one (atomic-file.ts) left in the run folder. */
+function removeTemporaries(runDir: string): void {
+  for (const name of readdirSync(runDir)) if (/\.tmp-\d+$/.test(name)) rmSync(join(runDir, name), { force: true });
 }
 
 export async function train(
@@ -180,15 +214,19 @@ export async function train(
       `the model has ${manifest.model.classes} classes but ${dataset.name} has ${dataset.classNames.length}`,
     );
 
+  const runtime = runtimeFingerprint(o, createHash('sha256').update(bytes).digest('hex').slice(0, 12));
   let checkpoint: Checkpoint | undefined;
+  let scheduleSteps = o.steps;
   if (resume) {
     if (!existsSync(path(RUN_FILES.checkpoint))) throw new Error(`${o.runDir}: no checkpoint to resume from`);
     checkpoint = loadCheckpoint(path(RUN_FILES.checkpoint), manifest);
-    checkResumable(checkpoint, o, path(RUN_FILES.checkpoint));
+    scheduleSteps = checkResumable(checkpoint, o, runtime, path(RUN_FILES.checkpoint));
   }
-  writeFileSync(path(RUN_FILES.config), `${JSON.stringify({ ...o, model: manifest.model }, null, 2)}\n`);
-  writeFileSync(path(RUN_FILES.trainStep), bytes);
-  writeFileSync(path(RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+  removeTemporaries(o.runDir);
+  // --graph and --run-dir may be the same folder (npm start): its files are rewritten only when they change
+  writeFileAtomicIfChanged(path(RUN_FILES.config), `${JSON.stringify({ ...o, model: manifest.model }, null, 2)}\n`);
+  writeFileAtomicIfChanged(path(RUN_FILES.trainStep), bytes);
+  writeFileAtomicIfChanged(path(RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
 
   const session = { device: o.device, threads: o.threads, spinning: o.spinning === true };
   const runner = await StepRunner.create(bytes, manifest, checkpoint?.tensors ?? init, session);
@@ -209,7 +247,8 @@ export async function train(
     checkpoint?.state.cursor,
   );
   const dropoutRng = new Mulberry32(checkpoint?.state.dropoutRng ?? (o.seed * 1000 + 0xd7) >>> 0);
-  const metrics = new MetricsLog(path(RUN_FILES.metrics), checkpoint?.state.step ?? 0);
+  const metrics = new MetricsLog(path(RUN_FILES.metrics), checkpoint?.state.step ?? 0, checkpoint?.state.running);
+  if (metrics.notice !== undefined) callbacks.onNotice?.(metrics.notice);
   let step = checkpoint?.state.step ?? 0;
   const startStep = step;
   const elapsedBefore = checkpoint?.state.elapsedSeconds ?? 0;
@@ -223,6 +262,9 @@ export async function train(
       dropoutRng: dropoutRng.state,
       elapsedSeconds: elapsed(),
       fingerprint: fingerprint(o),
+      runtime,
+      scheduleSteps,
+      running: metrics.running,
     };
     saveCheckpoint(path(RUN_FILES.checkpoint), { tensors: runner.tensors(), state }, manifest);
     callbacks.onCheckpoint?.({ step, path: path(RUN_FILES.checkpoint) });
@@ -233,7 +275,7 @@ export async function train(
       step,
       cursor.position.epoch,
       elapsed(),
-      learningRate(o.schedule, o.lr, step, o.steps),
+      learningRate(o.schedule, o.lr, step, scheduleSteps),
       val,
     );
     callbacks.onEval?.(record);
@@ -257,7 +299,7 @@ export async function train(
         for (let i = 0; i < n.length; i++) n[i] = dropoutRng.next();
         return n;
       });
-      const lr = learningRate(o.schedule, o.lr, step + 1, o.steps);
+      const lr = learningRate(o.schedule, o.lr, step + 1, scheduleSteps);
       const result = await runner.run({ images: batch.images, labels: batch.labels, noise }, step + 1, lr);
       step += 1;
       if (!Number.isFinite(result.loss))
@@ -296,7 +338,7 @@ export async function train(
     ...(final ? { final } : {}),
     files: { ...files, model: path(RUN_FILES.model), summary: path(RUN_FILES.summary) },
   };
-  writeFileSync(
+  writeFileAtomic(
     path(RUN_FILES.summary),
     `${JSON.stringify({ ...summary, config: { ...o, model: manifest.model } }, null, 2)}\n`,
   );

@@ -10,6 +10,7 @@ export type FromWorker =
   | { type: 'step'; info: Info<'onStep'> }
   | { type: 'eval'; record: MetricsRecord }
   | { type: 'checkpoint'; info: Info<'onCheckpoint'> }
+  | { type: 'notice'; message: string }
   | { type: 'done'; summary: TrainSummary }
   | { type: 'error'; message: string; stack: string };
 

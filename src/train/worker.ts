@@ -23,6 +23,7 @@ try {
       onStep: (info) => post({ type: 'step', info }),
       onEval: (record) => post({ type: 'eval', record }),
       onCheckpoint: (info) => post({ type: 'checkpoint', info }),
+      onNotice: (message) => post({ type: 'notice', message }),
       shouldStop: () => stopRequested,
     },
     start,
