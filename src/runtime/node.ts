@@ -19,7 +19,7 @@ const EXECUTION_PROVIDERS: Readonly<Record<Device, readonly string[]>> = Object.
 
 export const CUDA_INSTALL_HINT =
   'the CUDA execution provider is not installed; on a Linux x64 machine with CUDA 12 that can reach NuGet, run: ' +
-  'npm install onnxruntime-node --onnxruntime-node-install=cuda12';
+  'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install';
 
 export interface SessionOptions {
   readonly device?: Device;

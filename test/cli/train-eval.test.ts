@@ -122,7 +122,7 @@ test(
       (error: Error) => {
         assert.match(
           error.message,
-          /^onnxgrad: error: the CUDA execution provider is not installed.*npm install onnxruntime-node --onnxruntime-node-install=cuda12$/,
+          /^onnxgrad: error: the CUDA execution provider is not installed.*ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules\/onnxruntime-node\/script\/install$/,
         );
         assert.equal(error.message.split('\n').length, 1, 'one line');
         return true;
