@@ -1,5 +1,5 @@
 // The configurable CNN: the practical's network by default, and named variants for comparisons.
-import type { InitScheme } from './init.js';
+import type { InitScheme } from '../src/nn/init.js';
 
 export interface ConvLayerConfig {
   readonly filters: number;

@@ -2,7 +2,7 @@
 import { Graph, type Value } from '../src/ir/graph.js';
 import * as op from '../src/ops/index.js';
 import { type CnnConfig, convPads } from './cnn-config.js';
-import { Initializer } from './init.js';
+import { Initializer } from '../src/nn/init.js';
 
 export interface CnnModel {
   readonly graph: Graph;

@@ -3,7 +3,7 @@
 // modelConfigFromOptions, which checks each one and throws a one-line Error naming the option.
 import { type Command, Option } from 'commander';
 import { type CnnConfig, type ConvLayerConfig, cnnConfig, MODEL_VARIANTS } from '../../graphs/cnn-config.js';
-import { INIT_SCHEMES, type InitScheme } from '../../graphs/init.js';
+import { INIT_SCHEMES, type InitScheme } from '../../src/nn/init.js';
 
 export interface ModelFlags {
   model?: string;

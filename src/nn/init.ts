@@ -2,8 +2,8 @@
 //  - 'practical': weights ~ N(0, 0.0025) (std 0.05), biases 0.1, as the practical asks for ReLU nets.
 //  - 'pytorch': PyTorch's default for Conv2d/Linear (kaiming_uniform with a = sqrt(5)), which is
 //    U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases alike.
-import { elementCount, type TensorData, tensor } from '../src/ir/tensor.js';
-import { Mulberry32 } from '../src/data/random.js';
+import { elementCount, type TensorData, tensor } from '../ir/tensor.js';
+import { Mulberry32 } from '../data/random.js';
 
 export type InitScheme = 'practical' | 'pytorch';
 export const INIT_SCHEMES: readonly InitScheme[] = ['practical', 'pytorch'];

@@ -1,0 +1,4 @@
+// Layer helpers in the spirit of PyTorch's nn, for `import { nn } from 'onnxgrad'`.
+export * from './layer.js';
+export * from './layers.js';
+export { INIT_SCHEMES, type InitScheme, Initializer } from './init.js';

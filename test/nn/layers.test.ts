@@ -1,0 +1,155 @@
+// nn layers: parameters named and shaped as PyTorch's state_dict names them, and (against
+// Debian's python3-torch, given the same weights) the same outputs, which checks the padding,
+// pooling and flatten conventions as well as the names.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Mulberry32 } from '../../src/data/random.js';
+import * as nn from '../../src/nn/index.js';
+import { exportModel } from '../../src/onnx/export.js';
+import { createSession, float32Tensor } from '../../src/runtime/node.js';
+import { DEBIAN_PYTHON } from '../helpers/onnx-checker.js';
+
+const MISSING_TORCH = "Debian's python3-torch is missing: apt-get install -y python3-torch";
+
+const names = (network: nn.Network) =>
+  [...network.graph.parameters.entries()].map(([name, p]) => `${name} [${p.init.dims.join(', ')}]`);
+
+test('sequential names parameters by position for a list and by key for an object, dotted when nested', () => {
+  const list = nn.build(nn.sequential([nn.conv2d(4, 3), nn.relu(), nn.flatten(), nn.linear(5)]), {
+    inputShape: [2, 6, 6],
+  });
+  assert.deepEqual(names(list), ['0.weight [4, 2, 3, 3]', '0.bias [4]', '3.weight [5, 64]', '3.bias [5]']);
+
+  const nested = nn.build(
+    nn.sequential({
+      features: nn.sequential({ conv1: nn.conv2d(4, 3, { bias: false }), act: nn.relu() }),
+      flatten: nn.flatten(),
+      classifier: nn.sequential([nn.linear(5)]),
+    }),
+    { inputShape: [2, 6, 6] },
+  );
+  assert.deepEqual(names(nested), [
+    'features.conv1.weight [4, 2, 3, 3]',
+    'classifier.0.weight [5, 64]',
+    'classifier.0.bias [5]',
+  ]);
+});
+
+test("padding 'same' keeps the size for odd and even kernels; shapes follow the layers", () => {
+  for (const kernel of [1, 2, 3, 4, 5]) {
+    const { output } = nn.build(nn.conv2d(3, kernel, { padding: 'same' }), { inputShape: [1, 7, 7], batch: 2 });
+    assert.deepEqual(output.shape, [2, 3, 7, 7], `kernel ${kernel}`);
+  }
+  const { output } = nn.build(
+    nn.sequential([nn.conv2d(8, 5, { stride: 2 }), nn.maxPool2d(2), nn.flatten(), nn.linear(10)]),
+    { inputShape: [1, 28, 28] },
+  );
+  assert.deepEqual(output.shape, ['N', 10]);
+  assert.throws(() => nn.build(nn.linear(3), { inputShape: [1, 4, 4] }), /linear: input image \[N, 1, 4, 4\] must be/);
+});
+
+test('dropout makes a noise input named after the layer in a training graph, and nothing in an inference graph', () => {
+  const net = nn.sequential({ fc1: nn.linear(8), drop1: nn.dropout(0.25), fc2: nn.linear(2) });
+  const training = nn.build(net, { inputShape: [4], batch: 16, training: true });
+  assert.deepEqual(
+    training.noise.map((n) => [n.value.name, n.rate, n.value.shape]),
+    [['drop1.noise', 0.25, [16, 8]]],
+  );
+  assert.deepEqual(
+    training.graph.inputs.map((v) => v.name),
+    ['image', 'drop1.noise'],
+  );
+  const inference = nn.build(net, { inputShape: [4] });
+  assert.equal(inference.noise.length, 0);
+  assert.equal(inference.graph.nodes.filter((n) => n.opType === 'Where').length, 0);
+  // the same seed draws the same weights in both builds, so trained weights transfer by name
+  assert.deepEqual(
+    [...training.graph.parameters.values()].map((p) => [...(p.init.data as Float32Array)]),
+    [...inference.graph.parameters.values()].map((p) => [...(p.init.data as Float32Array)]),
+  );
+  assert.throws(() => nn.dropout(1), /rate must be in \[0, 1\)/);
+});
+
+const TORCH_SCRIPT = `
+import json, sys
+from collections import OrderedDict
+try:
+    import torch
+except ImportError:
+    sys.exit(3)
+spec = json.load(open(sys.argv[1]))
+nn = torch.nn
+net = nn.Sequential(OrderedDict([
+    ('conv1', nn.Conv2d(1, 4, 3, padding='same')),
+    ('relu1', nn.ReLU()),
+    ('conv2', nn.Conv2d(4, 5, 4, padding='same')),
+    ('relu2', nn.ReLU()),
+    ('pool', nn.MaxPool2d(2)),
+    ('conv3', nn.Conv2d(5, 6, 2, stride=2, padding=1, bias=False)),
+    ('flatten', nn.Flatten()),
+    ('fc1', nn.Linear(54, 10)),
+    ('relu3', nn.ReLU()),
+    ('drop', nn.Dropout(0.5)),
+    ('fc2', nn.Linear(10, 3)),
+])).eval()
+state = OrderedDict((k, torch.tensor(v['data'], dtype=torch.float32).reshape(v['shape'])) for k, v in spec['weights'].items())
+net.load_state_dict(state, strict=True)
+x = torch.tensor(spec['input'], dtype=torch.float32).reshape(2, 1, 8, 8)
+with torch.no_grad():
+    y = net(x)
+print(json.dumps({'names': [f"{k} {list(v.shape)}" for k, v in net.state_dict().items()], 'output': y.flatten().tolist()}))
+`;
+
+test('the same network in PyTorch has the same state_dict names and shapes and, given the weights, the same outputs', async () => {
+  const net = nn.sequential({
+    conv1: nn.conv2d(4, 3, { padding: 'same' }),
+    relu1: nn.relu(),
+    conv2: nn.conv2d(5, 4, { padding: 'same' }),
+    relu2: nn.relu(),
+    pool: nn.maxPool2d(2),
+    conv3: nn.conv2d(6, 2, { stride: 2, padding: 1, bias: false }),
+    flatten: nn.flatten(),
+    fc1: nn.linear(10),
+    relu3: nn.relu(),
+    drop: nn.dropout(0.5),
+    fc2: nn.linear(3),
+  });
+  const network = nn.build(net, { inputShape: [1, 8, 8], batch: 2, seed: 7 });
+  network.graph.output(network.output, 'logits');
+  const rng = new Mulberry32(3);
+  const input = Float32Array.from({ length: 2 * 64 }, () => rng.next() * 2 - 1);
+  const weights = Object.fromEntries(
+    [...network.graph.parameters].map(([name, p]) => [
+      name,
+      { shape: p.init.dims, data: [...(p.init.data as Float32Array)] },
+    ]),
+  );
+
+  const dir = mkdtempSync(join(tmpdir(), 'onnxgrad-nn-'));
+  try {
+    writeFileSync(join(dir, 'spec.json'), JSON.stringify({ weights, input: [...input] }));
+    const result = spawnSync(DEBIAN_PYTHON, ['-c', TORCH_SCRIPT, join(dir, 'spec.json')], { encoding: 'utf8' });
+    if (result.error || result.status === 3) throw new Error(MISSING_TORCH);
+    assert.equal(result.status, 0, result.stderr);
+    const torch = JSON.parse(result.stdout) as { names: string[]; output: number[] };
+    assert.deepEqual(names(network), torch.names);
+
+    const session = await createSession(exportModel(network.graph), { threads: 1 });
+    const out = await session.run({ image: float32Tensor(input, [2, 1, 8, 8]) });
+    const logits = out.logits?.data as Float32Array;
+    assert.equal(logits.length, torch.output.length);
+    torch.output.forEach((expected, i) =>
+      assert.ok(
+        Math.abs((logits[i] as number) - expected) <= 1e-5 * Math.max(1, Math.abs(expected)),
+        `logit ${i}: ${logits[i]} vs PyTorch ${expected}`,
+      ),
+    );
+    await session.release();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
