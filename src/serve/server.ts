@@ -12,7 +12,7 @@ import { HttpError, mediaType, readBody, sendError, sendJson } from './http.js';
 import { loadModel, type ModelInfo } from './model.js';
 import { argmax } from './softmax.js';
 import { type DatasetProfile, profileFor, testSampleSource } from './samples.js';
-import { defaultWebRoot, resolveStaticPath, sendFile } from './static.js';
+import { defaultWebRoot, resolveDemoPath, sendFile } from './static.js';
 import { trainingRoutes } from './training.js';
 
 export interface ServeOptions {
@@ -202,7 +202,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     if (!webBuilt && (rawPath === '/' || rawPath === '/index.html')) {
       throw new HttpError(404, `the web demo is not built (${webRoot} is missing): run npm run build:web`);
     }
-    const file = resolveStaticPath(webRoot, rawPath);
+    const file = resolveDemoPath(webRoot, rawPath);
     sendFile(req, res, file, rawPath);
   }
 

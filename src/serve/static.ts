@@ -5,6 +5,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { ortWebFile } from '../runtime/web-files.js';
 import { HttpError } from './http.js';
 
 export const MIME_TYPES: Readonly<Record<string, string>> = Object.freeze({
@@ -40,6 +41,17 @@ export function resolveStaticPath(root: string, urlPath: string): string {
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!existsSync(file) || !statSync(file).isFile()) throw new HttpError(404, `not found: ${urlPath}`);
   return file;
+}
+
+/** The file for a demo URL: under `root`, else (for /ort/ files) the installed onnxruntime-web's own. */
+export function resolveDemoPath(root: string, urlPath: string): string {
+  try {
+    return resolveStaticPath(root, urlPath);
+  } catch (error) {
+    const runtimeFile = urlPath.startsWith('/ort/') ? ortWebFile(urlPath.slice('/ort/'.length)) : undefined;
+    if (error instanceof HttpError && error.status === 404 && runtimeFile) return runtimeFile;
+    throw error;
+  }
 }
 
 /** Sends a file with its type and length; hashed assets (Vite's assets/) are cached for good. */

@@ -1,9 +1,11 @@
 // Static files, /healthz, /model.onnx, /v1/test-samples, traversal, and graceful shutdown.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ORT_WEB_FILES } from '../../src/runtime/web-files.js';
 import { startServer, type ServeHandle } from '../../src/serve/server.js';
 import { postJson, rawRequest } from './client.js';
 import { syntheticDigit, testModelPath } from './fixtures.js';
@@ -121,6 +123,27 @@ describe('static files and small endpoints', () => {
     assert.equal((await rawRequest(server.url, 'GET', '/v1/test-samples?count=0')).status, 400);
     assert.equal((await rawRequest(server.url, 'GET', '/v1/test-samples?dataset=cifar')).status, 400);
   });
+});
+
+test("a demo build without ort/ (the published package's) gets onnxruntime-web's own runtime files", async () => {
+  const root = webRoot();
+  rmSync(join(root, 'ort'), { recursive: true });
+  const server = await startServer({ modelPath: testModelPath(), port: 0, webRoot: root });
+  try {
+    for (const name of ORT_WEB_FILES) {
+      const res = await rawRequest(server.url, 'GET', `/ort/${name}`);
+      assert.equal(res.status, 200, name);
+      assert.match(
+        res.headers['content-type'] as string,
+        name.endsWith('.wasm') ? /^application\/wasm$/ : /^text\/javascript/,
+      );
+      assert.deepEqual(res.body, readFileSync(createRequire(import.meta.url).resolve(`onnxruntime-web/${name}`)));
+    }
+    assert.equal((await rawRequest(server.url, 'GET', '/ort/ort-wasm-simd-threaded.jsep.wasm')).status, 404);
+    assert.equal((await rawRequest(server.url, 'GET', '/ort/../secret.txt')).status, 403);
+  } finally {
+    await server.close();
+  }
 });
 
 describe('graceful shutdown', () => {
