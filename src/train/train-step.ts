@@ -5,12 +5,17 @@
 import { buildCnn } from '../../graphs/mnist-cnn.js';
 import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { backward } from '../autodiff/backward.js';
-import type { GradOptions } from '../autodiff/rule.js';
+import { GRAD_RULES, IM2COL_GRAD_RULES } from '../autodiff/rules/index.js';
 import type { Graph, Value } from '../ir/graph.js';
 import type { DType } from '../ir/dtype.js';
 import { softmaxCrossEntropy } from '../ops/loss.js';
 import { createOptimizer, stateName } from '../optim/index.js';
-import { useNchwcForImageConvs } from './nchwc.js';
+import { useNchwcForImageConvs } from '../passes/nchwc.js';
+import { padPastTranspose } from '../passes/pad-past-transpose.js';
+import { poolBeforeRelu } from '../passes/pool-before-relu.js';
+import { sharePatches } from '../passes/share-patches.js';
+
+type ConvGradients = 'conv' | 'im2col';
 
 export interface TensorSpec {
   readonly name: string;
@@ -23,7 +28,7 @@ export interface TrainStepManifest {
   readonly format: 'onnxgrad.train-step';
   readonly version: 1;
   readonly batchSize: number;
-  readonly convGradients: GradOptions['convGradients'];
+  readonly convGradients: ConvGradients;
   /** The NCHWc block size the image convolution was laid out for (onnxruntime-node on this CPU), or null. */
   readonly nchwcBlock: number | null;
   readonly model: CnnConfig;
@@ -54,9 +59,9 @@ export const nextName = (name: string): string => `next.${name}`;
 export interface TrainStepOptions {
   readonly optimizer: string;
   readonly batchSize: number;
-  /** How conv gradients are expressed (src/autodiff/rule.ts GradOptions); default 'conv'. */
-  readonly convGradients?: GradOptions['convGradients'];
-  /** Lay the image convolution out for ORT's NCHWc kernels with this block size (src/train/nchwc.ts). */
+  /** How conv gradients are expressed: 'conv' (GRAD_RULES, the default) or 'im2col' (IM2COL_GRAD_RULES). */
+  readonly convGradients?: ConvGradients;
+  /** Lay the image convolution out for ORT's NCHWc kernels with this block size (src/passes/nchwc.ts). */
   readonly nchwcBlock?: number | null;
 }
 
@@ -66,13 +71,16 @@ export interface TrainStepOptions {
  * 38.8 ms per step on one thread; on two, 23.7 ms against 26.2 for the earlier one-hot im2col
  * form that 2 threads used). The portable 'conv' form is for WebGPU.
  */
-export const NODE_CONV_GRADIENTS: GradOptions['convGradients'] = 'im2col';
+export const NODE_CONV_GRADIENTS: ConvGradients = 'im2col';
 
 export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): TrainStep {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
     throw new Error(`batch size must be a positive integer, got ${options.batchSize}`);
   const optimizer = createOptimizer(options.optimizer);
-  const { graph, logits, dropoutNoise } = buildCnn(config, { training: true, batch: options.batchSize });
+  const model = buildCnn(config, { training: true, batch: options.batchSize });
+  const { graph, values } = poolBeforeRelu(model.graph);
+  const logits = values.get(model.logits) as Value;
+  const dropoutNoise = model.dropoutNoise.map((n) => values.get(n) as Value);
   const labels = graph.input('labels', 'int64', [options.batchSize]);
   const step = graph.input('step', 'float32', []);
   const lr = graph.input('lr', 'float32', []);
@@ -80,7 +88,11 @@ export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): Tr
   const { loss, correct } = softmaxCrossEntropy(logits, labels);
   const params = [...graph.parameters.values()].map((p) => p.value);
   const convGradients = options.convGradients ?? 'conv';
-  const grads = backward(loss, params, { convGradients });
+  const grads = backward(loss, params, { rules: convGradients === 'im2col' ? IM2COL_GRAD_RULES : GRAD_RULES });
+  if (convGradients === 'im2col') {
+    padPastTranspose(graph);
+    sharePatches(graph);
+  }
   const nchwcBlock = options.nchwcBlock ?? null;
   if (nchwcBlock) useNchwcForImageConvs(graph, nchwcBlock);
   const update = optimizer.prepare({ lr, step });
