@@ -41,7 +41,7 @@ async function nodeLosses(steps: number): Promise<number[]> {
       const noise = manifest.dropout.map((d) =>
         Float32Array.from({ length: d.shape.reduce((a, b) => a * b, 1) }, () => rng.next()),
       );
-      losses.push((await runner.run({ images: batch.images, labels: batch.labels, noise }, step, LR)).loss);
+      losses.push((await runner.run({ inputs: [batch.images], labels: batch.labels, noise }, step, LR)).loss);
     }
   } finally {
     await runner.release();
