@@ -79,7 +79,7 @@ export async function nodeTensorSession(
 }
 
 export function toOrtTensor(t: TensorData): OrtTensor {
-  return new ort.Tensor(t.dtype === 'bool' ? 'bool' : t.dtype === 'float64' ? 'float64' : t.dtype, t.data, [...t.dims]);
+  return new ort.Tensor(t.dtype, t.data, [...t.dims]);
 }
 
 export function fromOrtTensor(t: OrtTensor): TensorData {
