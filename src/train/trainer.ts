@@ -7,7 +7,7 @@ import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import { BatchCursor } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
-import { Mulberry32 } from '../data/random.js';
+import { dropoutSeed, Mulberry32 } from '../data/random.js';
 import { normalizationFor, splitDataset } from '../data/split.js';
 import { exportModel } from '../onnx/export.js';
 import { createSession, float32Tensor, nchwcBlockSize } from '../runtime/node.js';
@@ -202,7 +202,7 @@ export async function train(
     { batchSize: manifest.batchSize, seed: o.seed, normalization, augment: o.augment ? {} : null },
     checkpoint?.state.cursor,
   );
-  const dropoutRng = new Mulberry32(checkpoint?.state.dropoutRng ?? (o.seed * 1000 + 0xd7) >>> 0);
+  const dropoutRng = new Mulberry32(checkpoint?.state.dropoutRng ?? dropoutSeed(o.seed));
   const metrics = new MetricsLog(path(RUN_FILES.metrics), checkpoint?.state.step ?? 0, checkpoint?.state.running);
   if (metrics.notice !== undefined) callbacks.onNotice?.(metrics.notice);
   let step = checkpoint?.state.step ?? 0;
