@@ -25,9 +25,7 @@ export function buildCnn(config: CnnConfig, options: { training: boolean; batch?
   const image = graph.input('image', 'float32', [batch, config.inputChannels, config.inputSize, config.inputSize]);
   const dropoutNoise: Value[] = [];
 
-  // Training pools before the last ReLU: the two commute (ReLU is monotonic), values and
-  // gradients alike, and the ReLU and its gradient then run on the 4x smaller pooled tensor.
-  const poolFirst = options.training && config.pool > 0;
+  // (a training step pools before the last ReLU: src/passes/pool-before-relu.ts)
   let x = image;
   config.convs.forEach((layer, i) => {
     const name = `conv${i + 1}`;
@@ -35,10 +33,9 @@ export function buildCnn(config: CnnConfig, options: { training: boolean; batch?
     const w = graph.parameter(`${name}.weight`, init.weight([layer.filters, channels, layer.kernel, layer.kernel]));
     const b = graph.parameter(`${name}.bias`, init.bias(layer.filters, channels * layer.kernel * layer.kernel));
     x = op.conv2d(x, w, b, { strides: [layer.stride, layer.stride], pads: convPads(layer) });
-    if (!poolFirst || i < config.convs.length - 1) x = op.relu(x);
+    x = op.relu(x);
   });
   if (config.pool > 0) x = op.maxPool2d(x, { kernel: [config.pool, config.pool] });
-  if (poolFirst) x = op.relu(x);
   x = op.flatten(x, 1);
 
   const widths = [...config.hidden, config.classes];

@@ -1,7 +1,7 @@
 // Builds the demo into web-demo/dist. onnxruntime-web is resolved to its "extern wasm" build
 // (ort.webgpu.min.mjs), which loads its WebAssembly glue and binary from ort.env.wasm.wasmPaths;
 // the plugin below copies exactly those two files into dist/ort/ (and serves them in `vite dev`),
-// so nothing comes from a CDN. The WebGPU bundle uses the asyncify build (see DESIGN.md). The published
+// so nothing comes from a CDN. The WebGPU bundle uses the asyncify build of the WASM files. The published
 // package leaves that copy out: `onnxgrad serve` then sends onnxruntime-web's own (src/runtime/web-files.ts).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

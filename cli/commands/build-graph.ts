@@ -3,10 +3,10 @@
 import { print } from '../output.js';
 import { nchwcBlockSize } from '../../src/runtime/node.js';
 import { Command, Option } from 'commander';
-import { writeInferenceModel, writeTrainStep } from '../../src/artifacts.js';
+import { writeInferenceModel, writeTrainStep } from '../../src/train/graph-dir.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../../src/optim/index.js';
 import { positiveInteger } from '../options/parse.js';
-import { NODE_CONV_GRADIENTS } from '../../src/train/train-step.js';
+import { FORM_NAMES, formForFlags, stepForm, usesNchwc } from '../../src/passes/forms.js';
 import type { Value } from '../../src/ir/graph.js';
 import { bytesToText } from '../../src/onnx/text.js';
 import { addModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
@@ -17,6 +17,7 @@ interface BuildGraphFlags extends ModelFlags {
   batchSize: number;
   convGradients: 'auto' | 'conv' | 'im2col';
   nchwc: boolean;
+  form?: string;
   print?: boolean;
   json?: boolean;
 }
@@ -42,6 +43,10 @@ export function buildGraphCommand(): Command {
     .option(
       '--no-nchwc',
       "with im2col: keep the image convolution a plain Conv instead of ONNX Runtime's CPU-only NCHWc Conv for this CPU, so that the graph also runs in the browser",
+    )
+    .option(
+      '--form <name>',
+      `the training step's form, by name (${FORM_NAMES.join(', ')}); instead of --conv-gradients and --no-nchwc, which choose node-cpu (im2col), wasm (im2col --no-nchwc) or portable (conv)`,
     );
   addModelOptions(command)
     .option('--print', 'also print the graph in a readable text form')
@@ -60,13 +65,13 @@ async function buildGraph(flags: BuildGraphFlags): Promise<void> {
   if (flags.out.trim() === '') throw new Error('--out: expected a folder, got an empty string');
   const config = modelConfigFromOptions(flags);
   const { path, bytes, graph } = writeInferenceModel(config, flags.out);
-  const convGradients = flags.convGradients === 'auto' ? NODE_CONV_GRADIENTS : flags.convGradients;
-  // the onnxruntime-node form also lays the image convolution out for this CPU's NCHWc kernels
-  const nchwcBlock = convGradients === 'im2col' && flags.nchwc ? await nchwcBlockSize() : null;
+  const form = stepForm(flags.form ?? formForFlags(flags));
+  // the node-cpu form lays the image convolution out for this CPU's NCHWc kernels
+  const nchwcBlock = usesNchwc(form) ? await nchwcBlockSize() : null;
   const step = writeTrainStep(config, flags.out, {
     optimizer: flags.optimizer,
     batchSize: flags.batchSize,
-    convGradients,
+    form: form.name,
     nchwcBlock,
   });
   const parameters = graph.parameterCount();
@@ -84,7 +89,7 @@ async function buildGraph(flags: BuildGraphFlags): Promise<void> {
     `  model ${flags.model ?? 'practical'}, initial weights: ${config.init} init, seed ${config.seed}`,
     ...graph.inputs.map((v) => `  input   ${typeText(v)}`),
     ...graph.outputs.map((v) => `  output  ${typeText(v)}`),
-    `wrote ${step.path} (${(step.bytes.length / 1e3).toFixed(0)} kB): training step '${step.graph.name}', ${flags.optimizer}, batch ${flags.batchSize}, ${convGradients} conv gradients${nchwcBlock ? `, NCHWc blocks of ${nchwcBlock}` : ''}`,
+    `wrote ${step.path} (${(step.bytes.length / 1e3).toFixed(0)} kB): training step '${step.graph.name}', ${flags.optimizer}, batch ${flags.batchSize}, ${step.manifest.convGradients} conv gradients${nchwcBlock ? `, NCHWc blocks of ${nchwcBlock}` : ''}`,
     `wrote ${step.manifestPath}: its ${step.manifest.inputs.length} inputs and ${step.manifest.outputs.length} outputs`,
     `layers: onnxgrad summary --model-file ${path}`,
     `train it: onnxgrad train --graph ${flags.out}`,

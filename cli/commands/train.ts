@@ -9,7 +9,8 @@ import { DEVICES, type Device } from '../../src/runtime/node.js';
 import { type PresetName, PRESET_DEFAULTS, PRESETS, type TrainOptions } from '../../src/train/options.js';
 import { trainInWorker } from '../../src/train/run-in-worker.js';
 import { SCHEDULES, type ScheduleName } from '../../src/train/schedule.js';
-import { readTrainStepManifest, type TrainSummary } from '../../src/train/trainer.js';
+import { readTrainStepManifest } from '../../src/train/graph-dir.js';
+import { cnnOf, type TrainSummary } from '../../src/train/trainer.js';
 import { addDataOptions, type DataFlags, dataSourceOptions } from '../options/data.js';
 import { addModelOptions, hasModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options/parse.js';
@@ -123,7 +124,7 @@ export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
     );
   }
   const model = built
-    ? { ...built.model, ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}) }
+    ? { ...cnnOf(built, flags.graph ?? ''), ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}) }
     : modelConfigFromOptions(flags);
   const optimizer =
     (built?.optimizer.name as OptimizerName | undefined) ?? flags.optimizer ?? (preset.optimizer as OptimizerName);

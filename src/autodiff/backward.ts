@@ -5,9 +5,8 @@ import type { Node, Value } from '../ir/graph.js';
 import { formatShape, sameShape, staticSize } from '../ir/shape.js';
 import { isFloat } from '../ir/dtype.js';
 import * as op from '../ops/index.js';
-import { DEFAULT_GRAD_OPTIONS, type GradOptions, type GradRule } from './rule.js';
+import type { GradRules } from './rule.js';
 import { GRAD_RULES } from './rules/index.js';
-import { sharePatches } from './share-patches.js';
 
 /** Values between `wrt` and `loss`: the only ones worth differentiating. */
 function valuesOnPath(nodes: readonly Node[], wrt: readonly Value[], detached: ReadonlySet<Value>): Set<Value> {
@@ -38,17 +37,17 @@ export function unbroadcast(grad: Value, target: Value): Value {
     : op.reshapeLike(summed, target);
 }
 
-export interface BackwardOptions extends Partial<GradOptions> {
-  readonly rules?: Readonly<Record<string, GradRule>>;
+export interface BackwardOptions {
+  /** The gradient rule of each op type (default GRAD_RULES; src/autodiff/rules/index.ts). */
+  readonly rules?: GradRules;
 }
 
 /**
  * d(loss)/d(each of wrt). `loss` must be a float scalar. A parameter the loss ignores gets zeros.
- * In the im2col form, forward convolutions are rewritten to reuse their weight gradient's patches.
+ * Pure differentiation: it only adds nodes; rewrites for speed are passes (src/passes/).
  */
 export function backward(loss: Value, wrt: readonly Value[], options: BackwardOptions = {}): Map<Value, Value> {
   const rules = options.rules ?? GRAD_RULES;
-  const gradOptions: GradOptions = { convGradients: options.convGradients ?? DEFAULT_GRAD_OPTIONS.convGradients };
   const graph = loss.graph;
   if (loss.rank !== 0 || !isFloat(loss.dtype))
     throw new Error(`backward: the loss must be a float scalar, got ${loss.toString()}`);
@@ -76,14 +75,7 @@ export function backward(loss: Value, wrt: readonly Value[], options: BackwardOp
     if (outGrads.every((g) => g === null) || !needs.some(Boolean)) continue;
     const rule = rules[node.opType];
     if (!rule) throw new Error(`backward: no gradient rule for ${node.opType} (node ${node.name})`);
-    const inGrads = rule({
-      node,
-      inputs: node.inputs,
-      outputs: node.outputs,
-      grads: outGrads,
-      needs,
-      options: gradOptions,
-    });
+    const inGrads = rule({ node, inputs: node.inputs, outputs: node.outputs, grads: outGrads, needs });
     if (inGrads.length !== node.inputs.length) {
       throw new Error(
         `backward: the ${node.opType} rule returned ${inGrads.length} gradients for ${node.inputs.length} inputs (node ${node.name})`,
@@ -94,7 +86,5 @@ export function backward(loss: Value, wrt: readonly Value[], options: BackwardOp
       if (g && v && needs[i]) accumulate(v, g);
     });
   }
-  // the im2col form's weight gradients made patches; the forward convolutions now reuse them
-  if (gradOptions.convGradients === 'im2col') sharePatches(graph);
   return new Map(wrt.map((v) => [v, grads.get(v) ?? op.expand(op.scalar(graph, 0, v.dtype), v.shape as number[])]));
 }

@@ -6,7 +6,7 @@
 import { Mulberry32 } from '../data/random.js';
 import { StepRunner } from '../train/step-runner.js';
 import type { TrainStepManifest } from '../train/train-step.js';
-import { loadGraphDir } from '../train/trainer.js';
+import { loadGraphDir } from '../train/graph-dir.js';
 import { batchAt, fillNoise, imagePool } from './feeds.js';
 
 export interface CompareOptions {
@@ -51,7 +51,8 @@ export async function compareSteps(dirs: readonly string[], o: CompareOptions): 
   const losses = dirs.map(() => Number.NaN);
   try {
     for (let step = 1; step <= o.warmup + o.steps; step++) {
-      const batch = { ...batchAt(pool, first.batchSize, step), noise };
+      const { images, labels } = batchAt(pool, first.batchSize, step);
+      const batch = { inputs: [images], labels, noise };
       fillNoise(noise, rng);
       // the order turns every step: whichever runs first in a step measured up to 5% slower
       for (let k = 0; k < loaded.length; k++) {

@@ -1,6 +1,7 @@
 // The benchmark: every contender measured round by round, in alternation, so that a burst of
 // load from elsewhere hits all of them alike; each figure is the median over rounds.
 import { cpus, loadavg } from 'node:os';
+import { formForDevice, stepForm, usesNchwc } from '../passes/forms.js';
 import { nchwcBlockSize } from '../runtime/node.js';
 import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { buildCnn } from '../../graphs/mnist-cnn.js';
@@ -108,8 +109,10 @@ export async function runBench(o: BenchOptions, callbacks: BenchCallbacks = {}):
   note(`building the ${o.optimizer} training step (batch ${o.batchSize}) and the inference model ...`);
   const pool = imagePool(Math.max(o.batchSize * 8, o.counts.bigBatch, 1), o.data);
   if (pool.note) note(pool.note);
-  const nchwcBlock = await nchwcBlockSize();
-  const workload = buildWorkload(o.config, o.optimizer, o.batchSize, pool, nchwcBlock);
+  // the form train builds for onnxruntime-node (the CPU provider, NCHWc on)
+  const nodeForm = stepForm(formForDevice('cpu', true));
+  const nchwcBlock = usesNchwc(nodeForm) ? await nchwcBlockSize() : null;
+  const workload = buildWorkload(o.config, o.optimizer, o.batchSize, pool, { form: nodeForm.name, nchwcBlock });
   note(
     `onnxruntime-node trains the graph train builds: im2col conv gradients${nchwcBlock ? `, image conv as NCHWc (blocks of ${nchwcBlock})` : ''}; onnxruntime-web (WASM) the graph the training page runs there: im2col conv gradients`,
   );

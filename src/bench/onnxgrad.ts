@@ -7,9 +7,11 @@ import { Mulberry32 } from '../data/random.js';
 import type { TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
 import { createSession, float32Tensor } from '../runtime/node.js';
-import { createWebSession, toWebTensor, type WebTensor, webFloat32Tensor, webInt64Tensor } from '../runtime/web.js';
-import { StepRunner, type StepBatch } from '../train/step-runner.js';
-import { buildTrainStep, NODE_CONV_GRADIENTS, nextName, type TrainStepManifest } from '../train/train-step.js';
+import { createWebSession, webFloat32Tensor, webTensorSession } from '../runtime/web.js';
+import { PAGE_FORMS } from '../passes/forms.js';
+import type { StepBatch } from '../train/step-feeds.js';
+import { StepRunner } from '../train/step-runner.js';
+import { buildTrainStep, type TrainStepManifest } from '../train/train-step.js';
 import type { Contender, Measurement, RoundCounts } from './contender.js';
 import { batchAt, fillNoise, type ImagePool } from './feeds.js';
 import { medianMs } from './stats.js';
@@ -18,9 +20,9 @@ import { medianMs } from './stats.js';
 export interface Workload {
   readonly config: CnnConfig;
   readonly batchSize: number;
-  /** The form the trainer picks for onnxruntime-node ('im2col' gradients, NCHWc image conv). */
+  /** The form the trainer picks for onnxruntime-node (node-cpu: im2col gradients, NCHWc image conv). */
   readonly trainBytesNode: Uint8Array;
-  /** What the training page runs on WASM ('im2col' gradients, no NCHWc). */
+  /** What the training page runs on WASM (the wasm form: im2col gradients, no NCHWc). */
   readonly trainBytesWasm: Uint8Array;
   readonly manifest: TrainStepManifest;
   readonly initial: ReadonlyMap<string, TensorData>;
@@ -28,16 +30,19 @@ export interface Workload {
   readonly pool: ImagePool;
 }
 
-/** `nchwcBlock`: this CPU's NCHWc block size, which the trainer's graph for onnxruntime-node uses. */
+/**
+ * `nodeForm`: the form the trainer builds for onnxruntime-node, with `nchwcBlock` this CPU's NCHWc
+ * block size where that form has the NCHWc pass.
+ */
 export function buildWorkload(
   config: CnnConfig,
   optimizer: string,
   batchSize: number,
   pool: ImagePool,
-  nchwcBlock: number | null,
+  nodeForm: { readonly form: string; readonly nchwcBlock: number | null },
 ): Workload {
   // the manifest (names, shapes) is the same for every form
-  const { graph, manifest } = buildTrainStep(config, { optimizer, batchSize, convGradients: 'im2col' });
+  const { graph, manifest } = buildTrainStep(config, { optimizer, batchSize, form: PAGE_FORMS.wasm });
   const initial = new Map<string, TensorData>();
   for (const [name, p] of graph.parameters) initial.set(name, p.init);
   for (const s of manifest.state) {
@@ -45,17 +50,12 @@ export function buildWorkload(
     initial.set(s.name, { dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
   }
   const inferBytes = exportModel(buildInferenceGraph(config));
-  const nodeForm = buildTrainStep(config, {
-    optimizer,
-    batchSize,
-    convGradients: NODE_CONV_GRADIENTS,
-    nchwcBlock,
-  }).graph;
+  const nodeGraph = buildTrainStep(config, { optimizer, batchSize, ...nodeForm }).graph;
   const trainBytesWasm = exportModel(graph, { parametersAs: 'inputs' });
   return {
     config,
     batchSize,
-    trainBytesNode: exportModel(nodeForm, { parametersAs: 'inputs' }),
+    trainBytesNode: exportModel(nodeGraph, { parametersAs: 'inputs' }),
     trainBytesWasm,
     manifest,
     initial,
@@ -88,9 +88,9 @@ function contender(
   for (let i = 0; i < big.length; i++) big[i] = w.pool.images[i % w.pool.images.length] as number;
   let steps = 0;
   const trainStep = async (): Promise<void> => {
-    const batch = batchAt(w.pool, w.batchSize, steps);
+    const { images, labels } = batchAt(w.pool, w.batchSize, steps);
     fillNoise(noise, rng); // inside the timed region: the trainer makes noise every step too
-    await rt.step({ ...batch, noise }, ++steps);
+    await rt.step({ inputs: [images], labels, noise }, ++steps);
   };
   return {
     name,
@@ -140,38 +140,16 @@ export async function nodeContender(
   return contender(`onnxgrad-node-${threads}t`, 'onnxgrad-node', threads, w, counts, rt);
 }
 
-/** onnxruntime-web's WASM EP inside Node: the same graph, parameters carried the StepRunner's way. */
+/** onnxruntime-web's WASM EP inside Node: the same StepRunner, on a web session. */
 export async function webContender(w: Workload, threads: number, counts: RoundCounts): Promise<Contender> {
-  const train = await createWebSession(w.trainBytesWasm, { threads });
+  const runner = StepRunner.on(await webTensorSession(w.trainBytesWasm, { threads }), w.manifest, w.initial);
   const infer = await createWebSession(w.inferBytes, { threads });
-  const carried = new Map<string, WebTensor>();
-  for (const spec of [...w.manifest.parameters, ...w.manifest.state]) {
-    const t = w.initial.get(spec.name);
-    if (!t) throw new Error(`no initial value for '${spec.name}'`);
-    carried.set(spec.name, toWebTensor(t));
-  }
-  const b = w.batchSize;
   const size = w.config.inputSize;
   const rt: Runtime = {
-    async step(batch, step) {
-      const feeds: Record<string, WebTensor> = {
-        image: webFloat32Tensor(batch.images, [b, 1, size, size]),
-        labels: webInt64Tensor(batch.labels, [b]),
-        step: webFloat32Tensor(Float32Array.of(step), []),
-        lr: webFloat32Tensor(Float32Array.of(LR), []),
-      };
-      w.manifest.dropout.forEach((d, i) => (feeds[d.name] = webFloat32Tensor(batch.noise[i] as Float32Array, d.shape)));
-      for (const [name, t] of carried) feeds[name] = t;
-      const out = await train.run(feeds);
-      for (const name of carried.keys()) {
-        const next = out[nextName(name)];
-        if (!next) throw new Error(`the training graph did not return ${nextName(name)}`);
-        carried.set(name, next);
-      }
-    },
+    step: async (batch, step) => void (await runner.run(batch, step, LR)),
     infer: async (images, count) => void (await infer.run({ image: webFloat32Tensor(images, [count, 1, size, size]) })),
     release: async () => {
-      await train.release();
+      await runner.release();
       await infer.release();
     },
   };

@@ -125,8 +125,8 @@ export function* chunks(subset: Subset, size: number, normalization: Normalizati
   }
 }
 
-// Fresh buffers for every batch: ONNX Runtime may still hold the previous ones (DESIGN.md:
-// an output that aliases an input gives silently wrong results).
+// Fresh buffers for every batch: ONNX Runtime may still hold the previous ones (an output that
+// aliases an input gives silently wrong results).
 function assemble(subset: Subset, indices: Int32Array, table: Float32Array): Batch {
   const pixels = subset.height * subset.width;
   const images = new Float32Array(indices.length * pixels);

@@ -1,28 +1,13 @@
 // Loading a whole dataset: four IDX files, checked against each other. Nothing is cached at
 // module level, so every call reads the files again and tests cannot see each other's data.
-import { DataError, readImagesFile, readLabelsFile } from './idx.js';
-import type { Normalization } from './normalize.js';
+import { DataError } from './idx.js';
+import { readImagesFile, readLabelsFile } from './idx-files.js';
+import type { Dataset, LabelledImages } from './dataset.js';
 import { resolveSource, type SourceOptions } from './sources.js';
 
 export { DATASET_NAMES, type DatasetName, type SourceOptions } from './sources.js';
 
-export interface LabelledImages {
-  /** count * height * width bytes, 0 = background, 255 = ink */
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-}
-
-export interface Dataset {
-  name: string;
-  classNames: readonly string[];
-  train: LabelledImages;
-  test: LabelledImages;
-  height: number;
-  width: number;
-  /** fixed normalisation constants (MNIST: the practical's); absent: compute from the training split */
-  normalization?: Normalization;
-}
+export type { Dataset, LabelledImages } from './dataset.js';
 
 /** Loads `mnist` (default), `fashion-mnist`, or the IDX files in `dataDir`. Throws DataError. */
 export function loadDataset(options: SourceOptions = {}): Dataset {

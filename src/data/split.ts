@@ -1,7 +1,7 @@
 // The practical's split: the 60k training images are shuffled once by seed and cut into
 // 50k training and 10k validation images (random_split(dataset, [50000, 10000])); the test
 // set stays apart. Subsets hold indices into the dataset's arrays, never copies of images.
-import type { Dataset } from './datasets.js';
+import type { Dataset } from './dataset.js';
 import { computeNormalization, type Normalization } from './normalize.js';
 import { shuffled } from './random.js';
 

@@ -1,7 +1,7 @@
 // The graph under construction: typed values, the nodes that make them, and named inputs,
 // parameters, constants and outputs. Names are deterministic: the n-th Conv is `Conv_n`,
 // its output `Conv_n_out`, so the same program always exports the same bytes.
-import { attr, type Attributes } from './attributes.js';
+import type { Attributes } from './attributes.js';
 import type { DType } from './dtype.js';
 import { formatShape, type Shape } from './shape.js';
 import { elementCount, type TensorData } from './tensor.js';
@@ -52,6 +52,26 @@ export interface Node {
   readonly attributes: Attributes;
 }
 
+/** Values by (source, key); the source null is the graph itself. */
+export class Memo {
+  readonly #entries = new Map<Value | null, Map<string, Value>>();
+
+  get(source: Value | null, key: string): Value | undefined {
+    return this.#entries.get(source)?.get(key);
+  }
+
+  set(source: Value | null, key: string, value: Value): Value {
+    const bySource = this.#entries.get(source) ?? new Map<string, Value>();
+    bySource.set(key, value);
+    this.#entries.set(source, bySource);
+    return value;
+  }
+
+  *entries(): Generator<[Value | null, string, Value]> {
+    for (const [source, byKey] of this.#entries) for (const [key, value] of byKey) yield [source, key, value];
+  }
+}
+
 export interface OutputSpec {
   readonly dtype: DType;
   readonly shape: Shape;
@@ -67,6 +87,12 @@ export class Graph {
   readonly constants = new Map<string, { value: Value; data: TensorData }>();
   /** Values that autodiff treats as constants (a stop-gradient without a node). */
   readonly detached = new Set<Value>();
+  /**
+   * Values that op builders made once to be reused, by what they were made from and how: the
+   * shared scalar constants (src/ops/node.ts) and the im2col patches of a value (src/ops/patches.ts).
+   * Rewrite passes look them up here, so what a pass needs travels with the graph.
+   */
+  readonly memo = new Memo();
   private readonly names = new Set<string>();
   private readonly opCounts = new Map<string, number>();
 
@@ -123,7 +149,7 @@ export class Graph {
 
   /**
    * Makes an existing node compute its outputs another way: a rewrite pass after differentiation
-   * (src/autodiff/share-patches.ts). The outputs and all their uses stay; the new inputs may come
+   * (src/passes/). The outputs and all their uses stay; the new inputs may come
    * from nodes made later, which liveNodes (and so export) places first.
    */
   rewrite(
@@ -213,5 +239,3 @@ export function liveNodes(graph: Graph, targets: readonly Value[] = graph.output
   for (const n of graph.nodes) if (live.has(n)) place(n);
   return ordered;
 }
-
-export { attr };

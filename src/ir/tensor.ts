@@ -23,5 +23,3 @@ export const float32 = (dims: readonly number[], values: ArrayLike<number>): Ten
 
 export const int64 = (dims: readonly number[], values: ArrayLike<number>): TensorData =>
   tensor('int64', dims, BigInt64Array.from(Array.from(values, (v) => BigInt(v))));
-
-export const scalarFloat32 = (value: number): TensorData => float32([], [value]);

@@ -22,14 +22,10 @@ export function emit(
   return out as Value;
 }
 
-const scalarCache = new WeakMap<Graph, Map<string, Value>>();
-
 /** A rank-0 constant, shared by every use of the same value in one graph. */
 export function scalar(graph: Graph, value: number, dtype: DType = 'float32'): Value {
-  let cache = scalarCache.get(graph);
-  if (!cache) scalarCache.set(graph, (cache = new Map()));
-  const key = `${dtype}:${value}`;
-  const hit = cache.get(key);
+  const key = `scalar:${dtype}:${value}`;
+  const hit = graph.memo.get(null, key);
   if (hit) return hit;
   const data =
     dtype === 'int64'
@@ -39,9 +35,7 @@ export function scalar(graph: Graph, value: number, dtype: DType = 'float32'): V
         : dtype === 'bool'
           ? Uint8Array.of(value ? 1 : 0)
           : Float32Array.of(value);
-  const made = graph.constant(tensor(dtype, [], data));
-  cache.set(key, made);
-  return made;
+  return graph.memo.set(null, key, graph.constant(tensor(dtype, [], data)));
 }
 
 /** A 1-D int64 constant, as the shape-like inputs of Reshape, Slice, Pad, ReduceSum ... take. */

@@ -4,8 +4,8 @@
 // Conv runs one small GEMM per image; on the practical's conv2 (batch 64) the single GEMM is
 // 3.0 ms against 5.4 ms on one thread, and its weight gradient 3.6 ms against 6.8 ms.
 //
-// Patches are made once per input and geometry and shared: the weight gradient makes them, and
-// the forward Conv then reads the same rows (src/autodiff/share-patches.ts).
+// Patches are made once per input and geometry and recorded in the graph's memo: the weight
+// gradient makes them, and the forward Conv then reads the same rows (src/passes/share-patches.ts).
 import type { Value } from '../ir/graph.js';
 import { formatShape, ShapeError } from '../ir/shape.js';
 import { tensor } from '../ir/tensor.js';
@@ -24,9 +24,8 @@ export function patchGeometry(kernel: readonly [number, number], o: Conv2dOption
   return { kernel, strides: o.strides ?? [1, 1], pads: o.pads ?? [0, 0, 0, 0], dilations: o.dilations ?? [1, 1] };
 }
 
-const made = new WeakMap<Value, Map<string, Value>>();
 const keyOf = (g: PatchGeometry): string =>
-  [g.kernel, g.strides, g.pads, g.dilations].map((v) => v.join(',')).join('|');
+  `patches:${[g.kernel, g.strides, g.pads, g.dilations].map((v) => v.join(',')).join('|')}`;
 
 function staticNchw(x: Value): [number, number, number, number] {
   if (x.rank !== 4 || x.shape.some((d) => typeof d !== 'number'))
@@ -45,7 +44,7 @@ function patchGrid(x: Value, g: PatchGeometry): [number, number] {
 
 /** The patches already made for x with this geometry, if any. */
 export function existingPatches(x: Value, g: PatchGeometry): Value | undefined {
-  return made.get(x)?.get(keyOf(g));
+  return x.graph.memo.get(x, keyOf(g));
 }
 
 /** [N*Ho*Wo, kH*kW*C]: row (n, p, q) holds x's window under output position (p, q) of image n. */
@@ -71,11 +70,7 @@ export function patches(x: Value, g: PatchGeometry): Value {
     }
   }
   const windows = gather(pixels, x.graph.constant(tensor('int64', [ho * wo, kh * kw], index)), 1);
-  const rows = reshape(windows, [n * ho * wo, kh * kw * c]);
-  const forX = made.get(x) ?? new Map<string, Value>();
-  forX.set(keyOf(g), rows);
-  made.set(x, forX);
-  return rows;
+  return x.graph.memo.set(x, keyOf(g), reshape(windows, [n * ho * wo, kh * kw * c]));
 }
 
 /** W [M, C, kH, kW] -> [M, kH*kW*C], the column order of `patches`. */
@@ -88,33 +83,6 @@ export function weightRows(w: Value): Value {
 export function weightFromColumns(columns: Value, like: Value): Value {
   const [m, c, kh, kw] = like.shape as [number, number, number, number];
   return transpose(reshape(columns, [kh, kw, c, m]), [3, 2, 0, 1]);
-}
-
-/** The [begin..., end...] amounts of a zero Pad that made v, if one did. */
-function zeroPadOf(v: Value): number[] | undefined {
-  const node = v.producer;
-  const amounts = node?.inputs[1];
-  if (node?.opType !== 'Pad' || node.inputs.length !== 2 || !amounts || amounts.kind !== 'constant') return undefined;
-  const mode = node.attributes['mode'];
-  if (mode && !(mode.kind === 'string' && mode.value === 'constant')) return undefined;
-  const data = v.graph.constants.get(amounts.name)?.data.data;
-  return data ? Array.from(data, Number) : undefined;
-}
-
-/**
- * [N, C, H, W] -> [N, H, W, C]. A zero Pad that made the value is moved past the transpose:
- * ORT pads long NHWC rows several times faster than short NCHW ones (0.55 vs 0.1 ms for the
- * row and column that conv2's MaxPool gradient adds).
- */
-export function toNhwc(y: Value): Value {
-  const pads = zeroPadOf(y);
-  const source = y.producer?.inputs[0];
-  if (!pads || !source) return transpose(y, [0, 2, 3, 1]);
-  const order = [0, 2, 3, 1];
-  return pad(transpose(source, order), [
-    ...order.map((a) => pads[a] as number),
-    ...order.map((a) => pads[a + 4] as number),
-  ]);
 }
 
 /** [N, M, Ho, Wo] as NHWC -> [N*Ho*Wo, M], the row order of `patches`. */

@@ -105,35 +105,6 @@ export function slice(x: Value, axes: readonly number[], starts: readonly number
   return emit('Slice', [x, int64s(g, starts), int64s(g, ends), int64s(g, axes)], {}, x.dtype, shape);
 }
 
-/** Reverses the order of elements along the given (static) axes: Slice with step -1. */
-export function flip(x: Value, axes: readonly number[]): Value {
-  const dims = axes.map((a) => {
-    const d = x.shape[normalizeAxis('Slice', a, x.rank)];
-    if (typeof d !== 'number')
-      throw new ShapeError(`Slice: cannot flip the symbolic axis ${a} of ${formatShape(x.shape)}`);
-    return d;
-  });
-  const g = x.graph;
-  // from the last element down to before the first: ends of -(d + 1) mean "past index 0"
-  const inputs = [
-    x,
-    int64s(
-      g,
-      axes.map(() => -1),
-    ),
-    int64s(
-      g,
-      dims.map((d) => -(d + 1)),
-    ),
-    int64s(g, axes),
-    int64s(
-      g,
-      axes.map(() => -1),
-    ),
-  ];
-  return emit('Slice', inputs, {}, x.dtype, x.shape);
-}
-
 /** Zero padding: pads = [begin_0, ..., begin_{r-1}, end_0, ..., end_{r-1}] as in ONNX Pad. */
 export function pad(x: Value, pads: readonly number[]): Value {
   if (pads.length !== 2 * x.rank)

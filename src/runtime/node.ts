@@ -7,6 +7,7 @@ import ort from 'onnxruntime-node';
 import { Graph } from '../ir/graph.js';
 import type { TensorArray, TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
+import type { TensorSession } from './tensor-session.js';
 import { NCHWC_DOMAIN } from './nchwc-domain.js';
 
 export type Device = 'cpu' | 'cuda';
@@ -62,8 +63,23 @@ export async function createSession(model: Uint8Array | string, options: Session
   }
 }
 
+/** A session in the runner's terms (src/runtime/tensor-session.ts); outputs can be pre-allocated. */
+export async function nodeTensorSession(
+  model: Uint8Array | string,
+  options: SessionOptions = {},
+): Promise<TensorSession<OrtTensor>> {
+  const session = await createSession(model, options);
+  return {
+    tensor: toOrtTensor,
+    read: fromOrtTensor,
+    run: (feeds, fetches) => (fetches ? session.run(feeds, fetches) : session.run(feeds)),
+    preallocatedOutputs: true,
+    release: () => session.release(),
+  };
+}
+
 export function toOrtTensor(t: TensorData): OrtTensor {
-  return new ort.Tensor(t.dtype === 'bool' ? 'bool' : t.dtype === 'float64' ? 'float64' : t.dtype, t.data, [...t.dims]);
+  return new ort.Tensor(t.dtype, t.data, [...t.dims]);
 }
 
 export function fromOrtTensor(t: OrtTensor): TensorData {

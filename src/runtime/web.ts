@@ -3,6 +3,7 @@
 // The page itself (web-demo/) imports the WebGPU bundle on its own.
 import * as ort from 'onnxruntime-web';
 import type { TensorArray, TensorData } from '../ir/tensor.js';
+import type { TensorSession } from './tensor-session.js';
 
 export type WebSession = ort.InferenceSession;
 export type WebTensor = ort.Tensor;
@@ -33,6 +34,21 @@ export async function createWebSession(model: Uint8Array, options: WebSessionOpt
     const message = error instanceof Error ? error.message : String(error);
     throw new Error(`onnxruntime-web could not load the model: ${message.split('\n')[0]}`);
   }
+}
+
+/** A session in the runner's terms (src/runtime/tensor-session.ts); it returns fresh outputs. */
+export async function webTensorSession(
+  model: Uint8Array,
+  options: WebSessionOptions = {},
+): Promise<TensorSession<WebTensor>> {
+  const session = await createWebSession(model, options);
+  return {
+    tensor: toWebTensor,
+    read: fromWebTensor,
+    run: (feeds) => session.run(feeds),
+    preallocatedOutputs: false,
+    release: () => session.release(),
+  };
 }
 
 export function toWebTensor(t: TensorData): WebTensor {

@@ -14,16 +14,16 @@
 // The graphs are built once, on the first request (or read from a build-graph folder).
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import { cnnConfig } from '../../graphs/cnn-config.js';
-import { TRAIN_STEP_FILE } from '../artifacts.js';
 import { CLASS_NAMES, resolveSource } from '../data/sources.js';
 import { MNIST_NORMALIZATION } from '../data/normalize.js';
 import { float32, type TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
+import { PAGE_FORMS } from '../passes/forms.js';
 import { buildTrainStep, type TrainStepManifest } from '../train/train-step.js';
-import { readTrainStepManifest } from '../train/trainer.js';
+import { loadedStep, loadGraphDir, type LoadedTrainGraph } from '../train/graph-dir.js';
+import { cnnOf } from '../train/trainer.js';
 import { HttpError, readBody, sendJson } from './http.js';
 
 export interface TrainingAssetsOptions {
@@ -44,34 +44,32 @@ const sizeOf = (shape: readonly (number | string)[]): number => shape.reduce<num
 function buildAssets(options: TrainingAssetsOptions): Assets {
   let trainStep: Uint8Array;
   let trainStepWasm: Uint8Array;
-  let manifest: TrainStepManifest;
+  let loaded: LoadedTrainGraph;
   if (options.graphDir) {
-    manifest = readTrainStepManifest(options.graphDir);
-    if (manifest.nchwcBlock) {
+    loaded = loadGraphDir(options.graphDir);
+    if (loaded.manifest.nchwcBlock) {
       throw new Error(
         `${options.graphDir}: this training graph uses ONNX Runtime's CPU-only NCHWc ops, which browsers lack; build one for the browser with 'onnxgrad build-graph --no-nchwc --out DIR'`,
       );
     }
-    trainStep = readFileSync(join(options.graphDir, TRAIN_STEP_FILE));
+    trainStep = loaded.bytes;
     trainStepWasm = trainStep;
   } else {
-    // the practical's step in both forms; their manifests (names, shapes) are the same
-    const build = (convGradients: 'conv' | 'im2col') =>
-      buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64, convGradients });
-    const [conv, im2col] = [build('conv'), build('im2col')];
-    manifest = conv.manifest;
-    trainStep = exportModel(conv.graph, { parametersAs: 'inputs' });
-    trainStepWasm = exportModel(im2col.graph, { parametersAs: 'inputs' });
+    // the practical's step in the page's two forms; their manifests (names, shapes) are the same
+    const build = (form: string) => buildTrainStep(cnnConfig('practical'), { optimizer: 'adam', batchSize: 64, form });
+    loaded = loadedStep(build(PAGE_FORMS.webgpu));
+    trainStep = loaded.bytes;
+    trainStepWasm = loadedStep(build(PAGE_FORMS.wasm)).bytes;
   }
-  const forward = buildCnn(manifest.model, { training: false });
+  const { manifest, init } = loaded;
+  const model = cnnOf(manifest, options.graphDir ?? 'the training step');
+  const forward = buildCnn(model, { training: false });
   forward.graph.output(forward.logits, 'logits');
-  // the seeded initial weights, the same the trainer starts from
+  // the initial weights the trainer starts from (the folder's, or the seeded ones)
   const initial = new Float32Array(manifest.parameters.reduce((n, p) => n + sizeOf(p.shape), 0));
   let offset = 0;
   for (const spec of manifest.parameters) {
-    const p = forward.graph.parameters.get(spec.name);
-    if (!p) throw new Error(`the forward graph has no parameter '${spec.name}'`);
-    initial.set(p.init.data as Float32Array, offset);
+    initial.set(init.get(spec.name)?.data as Float32Array, offset);
     offset += sizeOf(spec.shape);
   }
   return {
@@ -128,7 +126,7 @@ export function trainingRoutes(options: TrainingAssetsOptions = {}) {
       classNames: JSON.stringify(CLASS_NAMES.mnist),
       normalization: JSON.stringify(MNIST_NORMALIZATION),
     };
-    const bytes = exportModel(buildInferenceGraph(manifest.model), { weights, metadata });
+    const bytes = exportModel(buildInferenceGraph(cnnOf(manifest, 'the training step')), { weights, metadata });
     res.writeHead(200, {
       'Content-Type': 'application/octet-stream',
       'Content-Length': bytes.length,

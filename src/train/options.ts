@@ -21,7 +21,7 @@ export interface TrainOptions {
   readonly threads: number;
   /** Let ONNX Runtime's threads spin between ops: faster on an idle machine, far slower on a busy one. */
   readonly spinning?: boolean;
-  /** false: keep the image convolution a plain Conv rather than ORT's NCHWc Conv (src/train/nchwc.ts). */
+  /** false: keep the image convolution a plain Conv rather than ORT's NCHWc Conv (src/passes/nchwc.ts). */
   readonly nchwc?: boolean;
   readonly device: Device;
   readonly data: SourceOptions;

@@ -1,5 +1,5 @@
 // The ops a training graph may use so that the same graph runs on onnxruntime-node, on
-// onnxruntime-web's WASM EP and on WebGPU (see DESIGN.md, onnxruntime-web facts).
+// onnxruntime-web's WASM EP and on WebGPU (whose bundles lack Dropout, and fail MaxPool's Indices).
 export const PORTABLE_OPS: ReadonlySet<string> = new Set([
   'Conv',
   'ConvTranspose',

@@ -1,97 +1,107 @@
-// Runs the training-step graph: holds the parameters and optimizer state between steps and
-// feeds each step's outputs back as the next step's inputs.
+// Runs a training-step graph on onnxruntime-node or onnxruntime-web: holds the carried tensors
+// (parameters and state) between steps and feeds each step's outputs back as the next step's
+// inputs, all from the manifest (src/train/step-feeds.ts).
 //
-// The carried tensors live in two pre-allocated buffer sets used in turn (ping-pong): a step
-// reads set A and writes set B, the next reads B and writes A. ONNX Runtime then writes
-// straight into memory we own, with no allocation or copy per step, and an output never
-// aliases an input (which gives silently wrong results, DESIGN.md).
+// Where the runtime writes into caller-owned tensors (onnxruntime-node), the carried tensors live
+// in two pre-allocated buffer sets used in turn (ping-pong): a step reads set A and writes set B,
+// the next reads B and writes A. ONNX Runtime then writes straight into memory we own, with no
+// allocation or copy per step, and an output never aliases an input (which gives silently wrong
+// results in ONNX Runtime). Elsewhere the outputs a step returns are the next step's inputs.
 import type { TensorData } from '../ir/tensor.js';
-import {
-  createSession,
-  float32Tensor,
-  fromOrtTensor,
-  int64Tensor,
-  type OrtTensor,
-  type Session,
-  type SessionOptions,
-  toOrtTensor,
-} from '../runtime/node.js';
-import { nextName, type TrainStepManifest } from './train-step.js';
+import { nodeTensorSession, type OrtTensor, type SessionOptions } from '../runtime/node.js';
+import type { TensorSession } from '../runtime/tensor-session.js';
+import { carried, type TrainStepManifest } from './manifest.js';
+import { type StepBatch, stepFeeds } from './step-feeds.js';
 
-export interface StepBatch {
-  readonly images: Float32Array;
-  readonly labels: BigInt64Array;
-  /** Uniform [0, 1) noise for each dropout layer, in manifest order. */
-  readonly noise: readonly Float32Array[];
-}
+export type { StepBatch } from './step-feeds.js';
 
 export interface StepResult {
   readonly loss: number;
+  /** #correct in the batch, where the loss reports it (cross-entropy does); else NaN. */
   readonly correct: number;
 }
 
-type BufferSet = Map<string, OrtTensor>;
+type BufferSet<T> = Map<string, T>;
 
-export class StepRunner {
-  private current: BufferSet;
-  private spare: BufferSet;
-  private readonly loss = float32Tensor(new Float32Array(1), []);
-  private readonly correct = float32Tensor(new Float32Array(1), []);
+const scalar = (): TensorData => ({ dtype: 'float32', dims: [], data: new Float32Array(1) });
+
+export class StepRunner<T = OrtTensor> {
+  private current: BufferSet<T> = new Map();
+  private spare: BufferSet<T> = new Map();
+  /** Each carried input's name with the output that replaces it. */
+  private readonly carried: readonly { readonly name: string; readonly next: string }[];
+  private readonly hasCorrect: boolean;
+  private readonly loss: T;
+  private readonly correct: T;
 
   private constructor(
-    private readonly session: Session,
+    private readonly session: TensorSession<T>,
     private readonly manifest: TrainStepManifest,
     initial: ReadonlyMap<string, TensorData>,
   ) {
-    this.current = new Map();
-    this.spare = new Map();
-    for (const spec of [...manifest.parameters, ...manifest.state]) {
+    this.carried = carried(manifest).map(({ input, next }) => ({ name: input.name, next }));
+    this.hasCorrect = manifest.outputs.some((o) => o.name === 'correct');
+    [this.loss, this.correct] = [session.tensor(scalar()), session.tensor(scalar())];
+    for (const { input: spec } of carried(manifest)) {
       const t = initial.get(spec.name);
       if (!t) throw new Error(`no initial value for '${spec.name}'`);
       if (t.dtype !== 'float32') throw new Error(`'${spec.name}' must be float32, got ${t.dtype}`);
-      this.current.set(spec.name, toOrtTensor({ ...t, data: t.data.slice() }));
-      this.spare.set(spec.name, float32Tensor(new Float32Array(t.data.length), t.dims));
+      this.current.set(spec.name, session.tensor({ ...t, data: t.data.slice() }));
+      if (session.preallocatedOutputs)
+        this.spare.set(spec.name, session.tensor({ ...t, data: new Float32Array(t.data.length) }));
     }
   }
 
+  /** A runner on onnxruntime-node. */
   static async create(
     graph: Uint8Array,
     manifest: TrainStepManifest,
     initial: ReadonlyMap<string, TensorData>,
     options: SessionOptions,
   ): Promise<StepRunner> {
-    return new StepRunner(await createSession(graph, options), manifest, initial);
+    return new StepRunner(await nodeTensorSession(graph, options), manifest, initial);
+  }
+
+  /** A runner on any runtime's session (e.g. src/runtime/web.ts webTensorSession). */
+  static on<U>(
+    session: TensorSession<U>,
+    manifest: TrainStepManifest,
+    initial: ReadonlyMap<string, TensorData>,
+  ): StepRunner<U> {
+    return new StepRunner(session, manifest, initial);
   }
 
   /** One update; `step` is its 1-based number (Adam's bias correction uses it). */
   async run(batch: StepBatch, step: number, lr: number): Promise<StepResult> {
-    const b = this.manifest.batchSize;
-    const size = this.manifest.model.inputSize;
-    const feeds: Record<string, OrtTensor> = {
-      image: float32Tensor(batch.images, [b, this.manifest.model.inputChannels, size, size]),
-      labels: int64Tensor(batch.labels, [b]),
-      step: float32Tensor(Float32Array.of(step), []),
-      lr: float32Tensor(Float32Array.of(lr), []),
-    };
-    this.manifest.dropout.forEach((d, i) => {
-      const noise = batch.noise[i];
-      if (!noise) throw new Error(`missing noise for ${d.name}`);
-      feeds[d.name] = float32Tensor(noise, d.shape);
-    });
-    const fetches: Record<string, OrtTensor> = { loss: this.loss, correct: this.correct };
-    for (const [name, t] of this.current) {
-      feeds[name] = t;
-      fetches[nextName(name)] = this.spare.get(name) as OrtTensor;
+    const feeds: Record<string, T> = {};
+    for (const f of stepFeeds(this.manifest, batch, step, lr)) feeds[f.name] = this.session.tensor(f);
+    for (const { name } of this.carried) feeds[name] = this.current.get(name) as T;
+    if (!this.session.preallocatedOutputs) {
+      const out = await this.session.run(feeds);
+      for (const { name, next } of this.carried) {
+        const t = out[next];
+        if (!t) throw new Error(`the training step gave no ${next}`);
+        this.current.set(name, t);
+      }
+      return this.result(out['loss'], out['correct']);
     }
+    const fetches: Record<string, T> = { loss: this.loss };
+    if (this.hasCorrect) fetches['correct'] = this.correct;
+    for (const { name, next } of this.carried) fetches[next] = this.spare.get(name) as T;
     await this.session.run(feeds, fetches);
     [this.current, this.spare] = [this.spare, this.current];
-    return { loss: Number(this.loss.data[0]), correct: Number(this.correct.data[0]) };
+    return this.result(this.loss, this.hasCorrect ? this.correct : undefined);
+  }
+
+  private result(loss: T | undefined, correct: T | undefined): StepResult {
+    const first = (t: T | undefined) => (t === undefined ? Number.NaN : Number(this.session.read(t).data[0]));
+    return { loss: first(loss), correct: first(correct) };
   }
 
   /** The current parameters as runtime tensors, to feed a forward graph without copying. */
-  parameterFeeds(): Record<string, OrtTensor> {
-    const feeds: Record<string, OrtTensor> = {};
-    for (const spec of this.manifest.parameters) feeds[spec.name] = this.current.get(spec.name) as OrtTensor;
+  parameterFeeds(): Record<string, T> {
+    const feeds: Record<string, T> = {};
+    for (const spec of this.manifest.parameters) feeds[spec.name] = this.current.get(spec.name) as T;
     return feeds;
   }
 
@@ -99,7 +109,7 @@ export class StepRunner {
   tensors(): Map<string, TensorData> {
     const copy = new Map<string, TensorData>();
     for (const [name, t] of this.current) {
-      const data = fromOrtTensor(t);
+      const data = this.session.read(t);
       copy.set(name, { ...data, data: data.data.slice() });
     }
     return copy;

@@ -1,17 +1,16 @@
 // The training loop: batches in, metrics, checkpoints and the trained model out. It reports
 // through callbacks and prints nothing; the CLI runs it in a worker thread (worker.ts).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import { BatchCursor } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
-import { Mulberry32 } from '../data/random.js';
+import { dropoutSeed, Mulberry32 } from '../data/random.js';
 import { normalizationFor, splitDataset } from '../data/split.js';
-import { float32, type TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
 import { createSession, float32Tensor, nchwcBlockSize } from '../runtime/node.js';
-import { TRAIN_STEP_FILE, TRAIN_STEP_MANIFEST_FILE } from '../artifacts.js';
 import { writeFileAtomic, writeFileAtomicIfChanged } from '../atomic-file.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
@@ -19,7 +18,16 @@ import { MetricsLog, type MetricsRecord } from './metrics.js';
 import { fingerprint, runtimeFingerprint, type TrainOptions } from './options.js';
 import { learningRate } from './schedule.js';
 import { StepRunner } from './step-runner.js';
-import { buildTrainStep, NODE_CONV_GRADIENTS, type TrainStepManifest } from './train-step.js';
+import { formForDevice, stepForm, usesNchwc } from '../passes/forms.js';
+import {
+  type LoadedTrainGraph,
+  loadedStep,
+  loadGraphDir,
+  TRAIN_STEP_FILE,
+  TRAIN_STEP_MANIFEST_FILE,
+} from './graph-dir.js';
+import type { TrainStepManifest } from './manifest.js';
+import { buildTrainStep } from './train-step.js';
 
 export interface TrainCallbacks {
   onStart?(info: {
@@ -65,49 +73,12 @@ export const RUN_FILES = {
   config: 'config.json',
 } as const;
 
-/** The manifest that build-graph wrote beside train-step.onnx. */
-export function readTrainStepManifest(dir: string): TrainStepManifest {
-  const path = join(dir, RUN_FILES.manifest);
-  if (!existsSync(path) || !existsSync(join(dir, RUN_FILES.trainStep))) {
-    throw new Error(
-      `${dir}: no ${RUN_FILES.trainStep} and ${RUN_FILES.manifest} here; run 'onnxgrad build-graph --out ${dir}' first`,
-    );
-  }
-  let manifest: TrainStepManifest;
-  try {
-    manifest = JSON.parse(readFileSync(path, 'utf8')) as TrainStepManifest;
-  } catch {
-    throw new Error(`${path}: not valid JSON`);
-  }
-  if (manifest.format !== 'onnxgrad.train-step') throw new Error(`${path}: not an onnxgrad training-step manifest`);
-  return manifest;
-}
+/** The form train builds for onnxruntime-node (src/passes/forms.ts): NCHWc with the CPU provider unless --no-nchwc. */
+const formFor = (o: TrainOptions) => stepForm(formForDevice(o.device, o.nchwc !== false));
 
-/** The NCHWc block size to lay the image convolution out for: this CPU's, with the CPU provider. */
+/** The NCHWc block size to lay the image convolution out for: this CPU's, where the form has NCHWc. */
 const nchwcBlockFor = async (o: TrainOptions): Promise<number | null> =>
-  o.device === 'cpu' && o.nchwc !== false ? nchwcBlockSize() : null;
-
-export interface LoadedTrainGraph {
-  readonly bytes: Uint8Array;
-  readonly manifest: TrainStepManifest;
-  /** The model's initial parameters and zero optimizer state. */
-  readonly init: Map<string, TensorData>;
-}
-
-/** A build-graph folder's training step, with the tensors a new run starts from. */
-export function loadGraphDir(dir: string): LoadedTrainGraph {
-  const manifest = readTrainStepManifest(dir);
-  const { graph } = buildTrainStep(manifest.model, {
-    optimizer: manifest.optimizer.name,
-    batchSize: manifest.batchSize,
-    convGradients: manifest.convGradients,
-  });
-  return {
-    bytes: readFileSync(join(dir, RUN_FILES.trainStep)),
-    manifest,
-    init: initialTensors(graph.parameters, manifest),
-  };
-}
+  usesNchwc(formFor(o)) ? nchwcBlockSize() : null;
 
 async function loadTrainGraph(o: TrainOptions): Promise<LoadedTrainGraph> {
   if (o.graphDir) {
@@ -121,29 +92,15 @@ async function loadTrainGraph(o: TrainOptions): Promise<LoadedTrainGraph> {
     return loaded;
   }
   const nchwcBlock = await nchwcBlockFor(o);
-  const { graph, manifest } = buildTrainStep(o.model, {
-    optimizer: o.optimizer,
-    batchSize: o.batchSize,
-    convGradients: NODE_CONV_GRADIENTS,
-    nchwcBlock,
-  });
-  return {
-    bytes: exportModel(graph, { parametersAs: 'inputs' }),
-    manifest,
-    init: initialTensors(graph.parameters, manifest),
-  };
+  return loadedStep(
+    buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, form: formFor(o).name, nchwcBlock }),
+  );
 }
 
-/** The model's initial parameters and zero optimizer state: what a new run starts from. */
-function initialTensors(
-  parameters: ReadonlyMap<string, { init: TensorData }>,
-  manifest: TrainStepManifest,
-): Map<string, TensorData> {
-  const init = new Map<string, TensorData>();
-  for (const [name, p] of parameters) init.set(name, p.init);
-  for (const s of manifest.state)
-    init.set(s.name, float32(s.shape as number[], new Float32Array((s.shape as number[]).reduce((a, b) => a * b, 1))));
-  return init;
+/** The CNN configuration a step was built from: train evaluates and exports that network. */
+export function cnnOf(manifest: TrainStepManifest, where: string): CnnConfig {
+  if (!manifest.model) throw new Error(`${where}: this training step has no CNN configuration in its manifest`);
+  return manifest.model;
 }
 
 /**
@@ -209,10 +166,9 @@ export async function train(
   });
   const normalization = normalizationFor(dataset, splits.train);
   const { bytes, manifest, init } = await loadTrainGraph(o);
-  if (manifest.model.classes !== dataset.classNames.length)
-    throw new Error(
-      `the model has ${manifest.model.classes} classes but ${dataset.name} has ${dataset.classNames.length}`,
-    );
+  const model = cnnOf(manifest, o.graphDir ?? 'the training step');
+  if (model.classes !== dataset.classNames.length)
+    throw new Error(`the model has ${model.classes} classes but ${dataset.name} has ${dataset.classNames.length}`);
 
   const runtime = runtimeFingerprint(o, createHash('sha256').update(bytes).digest('hex').slice(0, 12));
   let checkpoint: Checkpoint | undefined;
@@ -224,13 +180,13 @@ export async function train(
   }
   removeTemporaries(o.runDir);
   // --graph and --run-dir may be the same folder (npm start): its files are rewritten only when they change
-  writeFileAtomicIfChanged(path(RUN_FILES.config), `${JSON.stringify({ ...o, model: manifest.model }, null, 2)}\n`);
+  writeFileAtomicIfChanged(path(RUN_FILES.config), `${JSON.stringify({ ...o, model }, null, 2)}\n`);
   writeFileAtomicIfChanged(path(RUN_FILES.trainStep), bytes);
   writeFileAtomicIfChanged(path(RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
 
   const session = { device: o.device, threads: o.threads, spinning: o.spinning === true };
   const runner = await StepRunner.create(bytes, manifest, checkpoint?.tensors ?? init, session);
-  const forward = buildCnn(manifest.model, { training: false });
+  const forward = buildCnn(model, { training: false });
   forward.graph.output(forward.logits, 'logits');
   const evalSession = await createSession(exportModel(forward.graph, { parametersAs: 'inputs' }), session);
   const predict = async (images: Float32Array, count: number) => {
@@ -246,7 +202,7 @@ export async function train(
     { batchSize: manifest.batchSize, seed: o.seed, normalization, augment: o.augment ? {} : null },
     checkpoint?.state.cursor,
   );
-  const dropoutRng = new Mulberry32(checkpoint?.state.dropoutRng ?? (o.seed * 1000 + 0xd7) >>> 0);
+  const dropoutRng = new Mulberry32(checkpoint?.state.dropoutRng ?? dropoutSeed(o.seed));
   const metrics = new MetricsLog(path(RUN_FILES.metrics), checkpoint?.state.step ?? 0, checkpoint?.state.running);
   if (metrics.notice !== undefined) callbacks.onNotice?.(metrics.notice);
   let step = checkpoint?.state.step ?? 0;
@@ -270,7 +226,7 @@ export async function train(
     callbacks.onCheckpoint?.({ step, path: path(RUN_FILES.checkpoint) });
   };
   const validate = async (): Promise<MetricsRecord> => {
-    const val = await evaluate(splits.val, normalization, manifest.model.classes, predict);
+    const val = await evaluate(splits.val, normalization, model.classes, predict);
     const record = metrics.record(
       step,
       cursor.position.epoch,
@@ -300,7 +256,7 @@ export async function train(
         return n;
       });
       const lr = learningRate(o.schedule, o.lr, step + 1, scheduleSteps);
-      const result = await runner.run({ images: batch.images, labels: batch.labels, noise }, step + 1, lr);
+      const result = await runner.run({ inputs: [batch.images], labels: batch.labels, noise }, step + 1, lr);
       step += 1;
       if (!Number.isFinite(result.loss))
         throw new Error(`the loss became ${result.loss} at step ${step}; try a smaller --lr`);
@@ -329,7 +285,7 @@ export async function train(
     classNames: JSON.stringify(dataset.classNames),
     normalization: JSON.stringify(normalization),
   };
-  writeFileAtomic(path(RUN_FILES.model), exportModel(buildInferenceGraph(manifest.model), { weights, metadata }));
+  writeFileAtomic(path(RUN_FILES.model), exportModel(buildInferenceGraph(model), { weights, metadata }));
   const summary = {
     completed: true,
     steps: step,
@@ -338,9 +294,6 @@ export async function train(
     ...(final ? { final } : {}),
     files: { ...files, model: path(RUN_FILES.model), summary: path(RUN_FILES.summary) },
   };
-  writeFileAtomic(
-    path(RUN_FILES.summary),
-    `${JSON.stringify({ ...summary, config: { ...o, model: manifest.model } }, null, 2)}\n`,
-  );
+  writeFileAtomic(path(RUN_FILES.summary), `${JSON.stringify({ ...summary, config: { ...o, model } }, null, 2)}\n`);
   return summary;
 }

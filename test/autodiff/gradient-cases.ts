@@ -1,6 +1,7 @@
 // The table of gradient-check cases: at least one per rule of GRAD_RULES. Each builds a tiny
 // graph whose parameters are the differentiated inputs and returns the op's output.
-import type { GradOptions } from '../../src/autodiff/rule.js';
+import type { GradRules } from '../../src/autodiff/rule.js';
+import { IM2COL_GRAD_RULES } from '../../src/autodiff/rules/index.js';
 import type { Value } from '../../src/ir/graph.js';
 import * as op from '../../src/ops/index.js';
 import type { CaseContext } from '../helpers/gradient-check.js';
@@ -12,8 +13,8 @@ export interface GradCase {
   /** Max relative error allowed; float32 arithmetic in ORT limits it (default FLOAT32_TOLERANCE). */
   readonly tolerance?: number;
   readonly build: (c: CaseContext) => Value;
-  /** How the rules express gradients (default: DEFAULT_GRAD_OPTIONS). */
-  readonly gradOptions?: Partial<GradOptions>;
+  /** The rule table to differentiate with (default: GRAD_RULES). */
+  readonly rules?: GradRules;
 }
 
 /** ORT computes in float32: about 1e-7 relative per operation, grown by sums of tens of terms. */
@@ -42,27 +43,27 @@ export const GRAD_CASES: readonly GradCase[] = [
   {
     name: 'Conv pad same (k5, pads 2), im2col form',
     rule: 'Conv',
-    gradOptions: { convGradients: 'im2col' },
+    rules: IM2COL_GRAD_RULES,
     build: (c) =>
       op.conv2d(c.param('x', [1, 8, 5, 5]), c.param('w', [2, 8, 5, 5]), c.param('b', [2]), { pads: [2, 2, 2, 2] }),
   },
   {
     name: 'Conv no pad, asymmetric kernel, im2col form',
     rule: 'Conv',
-    gradOptions: { convGradients: 'im2col' },
+    rules: IM2COL_GRAD_RULES,
     build: (c) => op.conv2d(c.param('x', [2, 8, 7, 6]), c.param('w', [3, 8, 3, 2]), null),
   },
   {
     name: 'Conv asymmetric pads (k4), im2col form',
     rule: 'Conv',
-    gradOptions: { convGradients: 'im2col' },
+    rules: IM2COL_GRAD_RULES,
     build: (c) =>
       op.conv2d(c.param('x', [1, 8, 6, 6]), c.param('w', [2, 8, 4, 4]), c.param('b', [2]), { pads: [1, 1, 2, 2] }),
   },
   {
     name: 'Conv stride 2 and dilation 2, im2col form (patches, ConvTranspose)',
     rule: 'Conv',
-    gradOptions: { convGradients: 'im2col' },
+    rules: IM2COL_GRAD_RULES,
     build: (c) =>
       op.conv2d(c.param('x', [1, 8, 9, 9]), c.param('w', [2, 8, 3, 3]), c.param('b', [2]), {
         strides: [2, 2],
@@ -73,7 +74,7 @@ export const GRAD_CASES: readonly GradCase[] = [
   {
     name: 'Conv with 2 channels, im2col form (conv-form weight gradient)',
     rule: 'Conv',
-    gradOptions: { convGradients: 'im2col' },
+    rules: IM2COL_GRAD_RULES,
     build: (c) =>
       op.conv2d(c.param('x', [1, 2, 6, 6]), c.param('w', [2, 2, 3, 3]), c.param('b', [2]), { pads: [1, 1, 1, 1] }),
   },

@@ -22,7 +22,7 @@ GRAD_CASES.forEach((gc, index) => {
     const ctx = new CaseContext(`case_${index}`, 1000 + index);
     const out = gc.build(ctx);
     assert.ok(opsOf(ctx.graph.nodes).has(gc.rule), `the case builds no ${gc.rule} node`);
-    const { errors, maxError, float64MaxError } = await checkGradients(ctx, out, gc.gradOptions);
+    const { errors, maxError, float64MaxError } = await checkGradients(ctx, out, gc.rules);
     const tolerance = gc.tolerance ?? FLOAT32_TOLERANCE;
     t.diagnostic(
       `max relative error ${maxError.toExponential(2)} (${[...errors].map(([p, e]) => `${p} ${e.toExponential(2)}`).join(', ')}); tolerance ${tolerance}; ` +

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cnnConfig } from '../../graphs/cnn-config.js';
-import { writeTrainStep } from '../../src/artifacts.js';
+import { writeTrainStep } from '../../src/train/graph-dir.js';
 import { compareSteps } from '../../src/bench/compare-steps.js';
 
 test('two forms of one step: timed in turn, same losses; another network is refused', async () => {

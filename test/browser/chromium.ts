@@ -1,5 +1,5 @@
 // Headless Chromium for the browser tests: Debian's /usr/bin/chromium driven by playwright-core,
-// with the flags DESIGN.md lists and a fresh profile each time. A missing browser is a failure
+// with WebGPU enabled (SwiftShader), no sandbox or background networking, and a fresh profile each time. A missing browser is a failure
 // with the command that installs it, never a silent skip.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';

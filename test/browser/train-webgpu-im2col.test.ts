@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cnnConfig } from '../../graphs/cnn-config.js';
-import { writeTrainStep } from '../../src/artifacts.js';
+import { writeTrainStep } from '../../src/train/graph-dir.js';
 import { startServer } from '../../src/serve/server.js';
 import { testModelPath } from '../serve/fixtures.js';
 import { ensureWebDemoBuilt, launch } from './chromium.js';

@@ -8,7 +8,7 @@ import { cnnConfig } from '../../graphs/cnn-config.js';
 import { BatchCursor } from '../../src/data/batches.js';
 import { loadDataset } from '../../src/data/datasets.js';
 import { MNIST_NORMALIZATION } from '../../src/data/normalize.js';
-import { Mulberry32 } from '../../src/data/random.js';
+import { dropoutSeed, Mulberry32 } from '../../src/data/random.js';
 import { splitDataset } from '../../src/data/split.js';
 import { float32, type TensorData } from '../../src/ir/tensor.js';
 import { exportModel } from '../../src/onnx/export.js';
@@ -33,7 +33,7 @@ async function nodeLosses(steps: number): Promise<number[]> {
   });
   const splits = splitDataset(loadDataset({ dataset: 'mnist' }), { seed: 1 });
   const cursor = new BatchCursor(splits.train, { batchSize: 64, seed: 1, normalization: MNIST_NORMALIZATION });
-  const rng = new Mulberry32((1 * 1000 + 0xd7) >>> 0);
+  const rng = new Mulberry32(dropoutSeed(1));
   const losses: number[] = [];
   try {
     for (let step = 1; step <= steps; step++) {
@@ -41,7 +41,7 @@ async function nodeLosses(steps: number): Promise<number[]> {
       const noise = manifest.dropout.map((d) =>
         Float32Array.from({ length: d.shape.reduce((a, b) => a * b, 1) }, () => rng.next()),
       );
-      losses.push((await runner.run({ images: batch.images, labels: batch.labels, noise }, step, LR)).loss);
+      losses.push((await runner.run({ inputs: [batch.images], labels: batch.labels, noise }, step, LR)).loss);
     }
   } finally {
     await runner.release();

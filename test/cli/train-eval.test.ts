@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { cudaProviderInstalled } from '../../src/runtime/node.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { readMetrics } from '../../src/train/metrics.js';
-import { readTrainStepManifest } from '../../src/train/trainer.js';
+import { readTrainStepManifest } from '../../src/train/graph-dir.js';
 
 const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DataError, readImagesFile, readLabelsFile } from '../../src/data/idx.js';
+import { DataError } from '../../src/data/idx.js';
+import { readImagesFile, readLabelsFile } from '../../src/data/idx-files.js';
 import { idxBytes, imagesAndLabels, tempDir } from './fixtures.js';
 
 const dir = tempDir();

@@ -1,7 +1,7 @@
 // Gradient checking: analytic gradients from our autodiff, run in ONNX Runtime (float32),
 // against central differences of the float64 reference interpreter.
 import { backward } from '../../src/autodiff/backward.js';
-import type { GradOptions } from '../../src/autodiff/rule.js';
+import type { GradRules } from '../../src/autodiff/rule.js';
 import { Mulberry32 } from '../../src/data/random.js';
 import { Graph, type Value } from '../../src/ir/graph.js';
 import { elementCount, tensor } from '../../src/ir/tensor.js';
@@ -162,18 +162,14 @@ export async function runWithOrt(
  * The whole check for a small graph: loss = ReduceSum(out * R) with R a fixed random constant,
  * gradients of every parameter from ORT, and float64 central differences of every element.
  */
-export async function checkGradients(
-  ctx: CaseContext,
-  out: Value,
-  gradOptions: Partial<GradOptions> = {},
-): Promise<GradientComparison> {
+export async function checkGradients(ctx: CaseContext, out: Value, rules?: GradRules): Promise<GradientComparison> {
   const { graph } = ctx;
   const R = ctx.constant(out.shape as number[], { lo: 0.2, hi: 1 });
   const loss = op.reduceSum(op.mul(out, R));
   const params = [...graph.parameters.values()].map((p) => p.value);
   const feeds: Feeds = parameterFeeds(graph);
   const base = evaluate(graph, [loss], feeds);
-  const grads = backward(loss, params, gradOptions);
+  const grads = backward(loss, params, rules ? { rules } : {});
   for (const p of params) graph.output(grads.get(p) as Value, `grad.${p.name}`);
   const results = await runWithOrt(graph);
   const interpreted = evaluate(graph, graph.outputs, feeds);

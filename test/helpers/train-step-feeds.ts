@@ -3,6 +3,7 @@
 import { Mulberry32 } from '../../src/data/random.js';
 import { elementCount, type TensorData, tensor } from '../../src/ir/tensor.js';
 import { nextName, type TrainStep } from '../../src/train/train-step.js';
+import { cnnOf } from '../../src/train/trainer.js';
 
 export type TensorFeeds = Record<string, TensorData>;
 
@@ -21,7 +22,9 @@ export function firstStepFeeds(ts: TrainStep, o: { seed: number; lr: number }): 
       feeds[input.name] = tensor(
         'int64',
         dims,
-        BigInt64Array.from({ length: n }, () => BigInt(Math.floor(rng.next() * manifest.model.classes))),
+        BigInt64Array.from({ length: n }, () =>
+          BigInt(Math.floor(rng.next() * cnnOf(manifest, 'the test step').classes)),
+        ),
       );
     else if (input.name === 'step') feeds[input.name] = tensor('float32', [], Float32Array.of(1));
     else if (input.name === 'lr') feeds[input.name] = tensor('float32', [], Float32Array.of(o.lr));

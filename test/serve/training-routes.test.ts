@@ -6,6 +6,7 @@ import { buildCnn } from '../../graphs/mnist-cnn.js';
 import { readModelInfo } from '../../src/onnx/metadata.js';
 import { startServer, type ServeHandle } from '../../src/serve/server.js';
 import type { TrainStepManifest } from '../../src/train/train-step.js';
+import { cnnOf } from '../../src/train/trainer.js';
 import { testModelPath } from './fixtures.js';
 
 describe('training routes', { timeout: 60_000 }, () => {
@@ -34,7 +35,7 @@ describe('training routes', { timeout: 60_000 }, () => {
     assert.match(graphs['/v1/train-step-wasm.onnx'] ?? '', /= Gather\(/);
     assert.doesNotMatch(graphs['/v1/train-step.onnx'] ?? '', /= Gather\(/);
     const weights = new Float32Array(await (await fetch(`${server.url}/v1/initial-weights.bin`)).arrayBuffer());
-    const { graph } = buildCnn(manifest.model, { training: false });
+    const { graph } = buildCnn(cnnOf(manifest, 'the served step'), { training: false });
     const expected = manifest.parameters.flatMap((p) =>
       Array.from(graph.parameters.get(p.name)!.init.data as Float32Array),
     );

@@ -89,7 +89,7 @@ async function train(): Promise<void> {
       const batch = d.nextBatch();
       if (ui.state.step === 0) ui.state.firstBatch = Array.from(batch.indices);
       const noise = t.manifest.dropout.map((n) => d.nextNoise(sizeOf(n.shape)));
-      return t.run({ images: batch.images, labels: batch.labels, noise }, ui.state.step + 1, ui.lr);
+      return t.run({ inputs: [batch.images], labels: batch.labels, noise }, ui.state.step + 1, ui.lr);
     });
     if (t !== trainer) return; // reset while the step ran
     if (!Number.isFinite(result.loss))

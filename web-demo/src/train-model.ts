@@ -5,39 +5,31 @@
 // the batch, the noise and two scalars go up, and only loss and #correct come down each step.
 // A second session, the forward graph with parameters as inputs, measures validation accuracy.
 import * as ort from 'onnxruntime-web/webgpu';
+import { type FormName, PAGE_FORMS } from '../../src/passes/forms.js';
+import { carried, inputsOf, sizeOf, type TrainStepManifest, upgradeManifest } from '../../src/train/manifest.js';
+import { type StepBatch, stepFeeds } from '../../src/train/step-feeds.js';
 import type { Provider } from './model.js';
 
 ort.env.wasm.wasmPaths = new URL('ort/', globalThis.location.href).href;
 ort.env.logLevel = 'error';
 
-interface Spec {
-  name: string;
-  shape: (number | string)[];
-}
-
-/** The part of src/train/train-step.ts's TrainStepManifest the page uses. */
-export interface Manifest {
-  format: 'onnxgrad.train-step';
-  batchSize: number;
-  model: { inputChannels: number; inputSize: number; classes: number };
-  optimizer: { name: string };
-  parameters: Spec[];
-  state: Spec[];
-  dropout: { name: string; rate: number; shape: number[] }[];
-}
+export type Manifest = TrainStepManifest;
+export { sizeOf };
 
 export interface TrainAssets {
   manifest: Manifest;
-  /** for WebGPU (conv-form gradients) */
-  trainStep: Uint8Array;
-  /** the same step for WASM (im2col-form gradients, faster there) */
-  trainStepWasm: Uint8Array;
+  /** The training step in each form the page runs (src/passes/forms.ts PAGE_FORMS). */
+  steps: Readonly<Partial<Record<FormName, Uint8Array>>>;
   forward: Uint8Array;
   /** float32, manifest.parameters in order */
   initial: Float32Array;
 }
 
-export const sizeOf = (shape: readonly (number | string)[]): number => shape.reduce<number>((a, d) => a * Number(d), 1);
+/** Where the server gives each form of the step (src/serve/training.ts). */
+const STEP_ROUTES: Readonly<Record<'webgpu' | 'wasm', string>> = {
+  webgpu: '/v1/train-step.onnx',
+  wasm: '/v1/train-step-wasm.onnx',
+};
 
 async function bytes(path: string): Promise<Uint8Array> {
   const res = await fetch(path);
@@ -48,31 +40,27 @@ async function bytes(path: string): Promise<Uint8Array> {
 export async function fetchAssets(): Promise<TrainAssets> {
   const paths = [
     '/v1/train-step.json',
-    '/v1/train-step.onnx',
-    '/v1/train-step-wasm.onnx',
+    STEP_ROUTES.webgpu,
+    STEP_ROUTES.wasm,
     '/v1/forward.onnx',
     '/v1/initial-weights.bin',
   ];
-  const [manifestBytes, trainStep, trainStepWasm, forward, initial] = await Promise.all(paths.map(bytes));
+  const [manifestBytes, webgpu, wasm, forward, initial] = await Promise.all(paths.map(bytes));
   const manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Manifest;
   if (manifest.format !== 'onnxgrad.train-step') throw new Error('/v1/train-step.json is not a training-step manifest');
   return {
-    manifest,
-    trainStep: trainStep!,
-    trainStepWasm: trainStepWasm!,
+    manifest: upgradeManifest(manifest),
+    steps: { [PAGE_FORMS.webgpu]: webgpu!, [PAGE_FORMS.wasm]: wasm! },
     forward: forward!,
     initial: new Float32Array(initial!.buffer, initial!.byteOffset, initial!.byteLength / 4),
   };
 }
 
-export interface StepInput {
-  images: Float32Array;
-  labels: BigInt64Array;
-  noise: Float32Array[];
-}
+export type StepInput = StepBatch;
 
 export class BrowserTrainer {
   #carried = new Map<string, ort.Tensor>();
+  readonly #replaced: { readonly name: string; readonly next: string }[];
 
   private constructor(
     readonly provider: Provider,
@@ -91,11 +79,12 @@ export class BrowserTrainer {
       throw new Error(`initial weights: ${initial.length} values, the manifest's parameters need ${offset}`);
     for (const s of manifest.state)
       this.#carried.set(s.name, new ort.Tensor('float32', new Float32Array(sizeOf(s.shape)), s.shape.map(Number)));
+    this.#replaced = carried(manifest).map(({ input, next }) => ({ name: input.name, next }));
   }
 
   static async create(assets: TrainAssets, provider: Provider, threads: number): Promise<BrowserTrainer> {
     ort.env.wasm.numThreads = threads;
-    const carried = [...assets.manifest.parameters, ...assets.manifest.state].map((s) => s.name);
+    const nextNames = carried(assets.manifest).map((c) => c.next);
     const base: ort.InferenceSession.SessionOptions = { executionProviders: [provider], graphOptimizationLevel: 'all' };
     const stepOptions: ort.InferenceSession.SessionOptions =
       provider === 'webgpu'
@@ -104,35 +93,34 @@ export class BrowserTrainer {
             preferredOutputLocation: Object.fromEntries([
               ['loss', 'cpu'],
               ['correct', 'cpu'],
-              ...carried.map((n) => [`next.${n}`, 'gpu-buffer']),
+              ...nextNames.map((n) => [n, 'gpu-buffer']),
             ]),
           }
         : base;
-    const step = await ort.InferenceSession.create(
-      provider === 'webgpu' ? assets.trainStep : assets.trainStepWasm,
-      stepOptions,
-    );
+    const form = PAGE_FORMS[provider];
+    const graph = assets.steps[form];
+    if (!graph) throw new Error(`no training step in the ${form} form`);
+    const step = await ort.InferenceSession.create(graph, stepOptions);
     const forward = await ort.InferenceSession.create(assets.forward, base);
     return new BrowserTrainer(provider, assets.manifest, step, forward, assets.initial);
   }
 
   /** One update; `step` is 1-based (Adam's bias correction). */
   async run(input: StepInput, step: number, lr: number): Promise<{ loss: number; correct: number }> {
-    const { batchSize: b, model } = this.manifest;
-    const feeds: Record<string, ort.Tensor> = {
-      image: new ort.Tensor('float32', input.images, [b, model.inputChannels, model.inputSize, model.inputSize]),
-      labels: new ort.Tensor('int64', input.labels, [b]),
-      step: new ort.Tensor('float32', Float32Array.of(step), []),
-      lr: new ort.Tensor('float32', Float32Array.of(lr), []),
-    };
-    this.manifest.dropout.forEach((d, i) => (feeds[d.name] = new ort.Tensor('float32', input.noise[i]!, d.shape)));
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const f of stepFeeds(this.manifest, input, step, lr))
+      feeds[f.name] =
+        f.data instanceof BigInt64Array
+          ? new ort.Tensor('int64', f.data, f.dims)
+          : new ort.Tensor('float32', f.data, f.dims);
     for (const [name, t] of this.#carried) feeds[name] = t;
     const out = await this.step.run(feeds);
-    for (const [name, old] of [...this.#carried]) {
-      const next = out[`next.${name}`];
-      if (!next) throw new Error(`the training step gave no next.${name}`);
-      this.#carried.set(name, next);
-      if (old.location === 'gpu-buffer') old.dispose();
+    for (const { name, next } of this.#replaced) {
+      const old = this.#carried.get(name);
+      const updated = out[next];
+      if (!updated) throw new Error(`the training step gave no ${next}`);
+      this.#carried.set(name, updated);
+      if (old?.location === 'gpu-buffer') old.dispose();
     }
     const scalar = async (name: string) => Number((await out[name]!.getData())[0]);
     return { loss: await scalar('loss'), correct: await scalar('correct') };
@@ -140,9 +128,11 @@ export class BrowserTrainer {
 
   /** Logits of `count` images with the current parameters. */
   async logits(images: Float32Array, count: number): Promise<Float32Array> {
-    const { model } = this.manifest;
+    // the forward graph takes the step's batch input, with any batch size
+    const [data] = inputsOf(this.manifest, 'batch');
+    if (!data) throw new Error('the training step has no batch input');
     const feeds: Record<string, ort.Tensor> = {
-      image: new ort.Tensor('float32', images, [count, model.inputChannels, model.inputSize, model.inputSize]),
+      [data.name]: new ort.Tensor('float32', images, [count, ...data.shape.slice(1).map(Number)]),
     };
     for (const p of this.manifest.parameters) feeds[p.name] = this.#carried.get(p.name)!;
     const out = await this.forward.run(feeds);

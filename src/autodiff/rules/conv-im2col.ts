@@ -1,10 +1,12 @@
-// The im2col form of a convolution's gradients (GradOptions.convGradients 'im2col'): both as
+// The im2col form of a convolution's gradients (the Conv entry of IM2COL_GRAD_RULES): both as
 // large GEMMs, which ONNX Runtime runs well on any number of threads. Practical CNN, conv2,
 // batch 64, against the conv form: weight gradient 3.6 vs 6.8 ms on one thread; input gradient
 // 4.9 vs 6.4 ms on one thread and 3.5 vs 7.2 ms on two (its ConvTranspose does not parallelise).
 import type { Value } from '../../ir/graph.js';
 import { tensor } from '../../ir/tensor.js';
 import * as op from '../../ops/index.js';
+import { type GradRule, input, outputGrad } from '../rule.js';
+import { convInputGrad, convWeightGrad, spatial } from './conv.js';
 
 export interface ConvGeometry {
   readonly strides: readonly [number, number];
@@ -15,8 +17,8 @@ export interface ConvGeometry {
 
 /**
  * dW = (P^T G)^T: one GEMM over the batch and every output position, where P are x's patches
- * (src/ops/patches.ts) and G the output gradient as rows. The forward Conv later reads the same
- * patches (src/autodiff/share-patches.ts), so a step makes them once.
+ * (src/ops/patches.ts) and G the output gradient as rows. The forward Conv may later read the
+ * same patches (src/passes/share-patches.ts), so a step makes them once.
  */
 export function convWeightGradFromPatches(gNhwc: Value, w: Value, x: Value, geometry: ConvGeometry): Value {
   const rows = op.patches(x, op.patchGeometry([w.shape[2] as number, w.shape[3] as number], geometry));
@@ -71,3 +73,33 @@ export function convInputGradByRows(gNhwc: Value, w: Value, x: Value, geometry: 
     [0, 3, 1, 2],
   );
 }
+
+/** Below this many input channels a Gather copies too little at a time to beat Conv. */
+export const PATCHES_MIN_CHANNELS = 8;
+
+/**
+ * The im2col Conv rule: dW from patches (8+ input channels) and dX by rows (stride 1), each
+ * falling back to the conv form's piece where it does not apply. Both read G as NHWC, made once,
+ * and dB comes from that view too. (A zero Pad that made G is moved past that transpose by
+ * src/passes/pad-past-transpose.ts.)
+ */
+export const im2colConvRule: GradRule = (c) => {
+  const [x, w, g] = [input(c, 0), input(c, 1), outputGrad(c)];
+  const geometry = spatial(c);
+  const byRows = rowWiseApplies(w, geometry);
+  const fromPatches = (x.shape[1] as number) >= PATCHES_MIN_CHANNELS;
+  const gNhwc = byRows || fromPatches ? op.transpose(g, [0, 2, 3, 1]) : null;
+  const dB = !c.inputs[2] ? null : gNhwc ? op.reduceSum(gNhwc, [0, 1, 2]) : op.reduceSum(g, [0, 2, 3]);
+  // the image needs no gradient: skip that whole computation for the first layer
+  const dX = !c.needs[0]
+    ? null
+    : gNhwc && byRows
+      ? convInputGradByRows(gNhwc, w, x, geometry)
+      : convInputGrad(c, g, w, x);
+  const dW = !c.needs[1]
+    ? null
+    : gNhwc && fromPatches
+      ? convWeightGradFromPatches(gNhwc, w, x, geometry)
+      : convWeightGrad(c, g, w, x);
+  return [dX, dW, ...(c.inputs.length > 2 ? [dB] : [])];
+};

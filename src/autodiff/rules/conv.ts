@@ -3,12 +3,11 @@ import { intAttr, intsAttr } from '../../ir/attributes.js';
 import type { Value } from '../../ir/graph.js';
 import * as op from '../../ops/index.js';
 import { type GradContext, type GradRule, input, output, outputGrad } from '../rule.js';
-import { convInputGradByRows, convWeightGradFromPatches, rowWiseApplies } from './conv-im2col.js';
 
 type Pair = [number, number];
 type Quad = [number, number, number, number];
 
-function spatial(c: GradContext) {
+export function spatial(c: GradContext) {
   const a = c.node.attributes;
   if (intAttr(a, 'group', 1) !== 1) throw new Error(`${c.node.name}: grouped convolution has no gradient rule`);
   return {
@@ -22,7 +21,7 @@ function spatial(c: GradContext) {
  * dX = ConvTranspose(G, W) with the forward strides, pads and dilations; output_padding restores
  * rows and columns that a floor-mode forward dropped: H = s(Ho - 1) + op + d(k - 1) + 1 - pads.
  */
-function convInputGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
+export function convInputGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
   const { strides, pads, dilations } = spatial(c);
   const size = (axis: 2 | 3, i: 0 | 1) => {
     const k = w.shape[axis] as number;
@@ -40,7 +39,7 @@ function convInputGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
  * with the roles of stride and dilation swapped, giving [C, M, >=kH, >=kW]; extra rows (from a
  * floor-mode forward) are sliced off and the result is transposed to [M, C, kH, kW].
  */
-function convWeightGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
+export function convWeightGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
   const { strides, pads, dilations } = spatial(c);
   const xT = op.transpose(x, [1, 0, 2, 3]);
   const gT = op.transpose(g, [1, 0, 2, 3]);
@@ -50,29 +49,13 @@ function convWeightGrad(c: GradContext, g: Value, w: Value, x: Value): Value {
   return op.transpose(dW, [1, 0, 2, 3]);
 }
 
-/** Below this many input channels a Gather copies too little at a time to beat Conv. */
-export const PATCHES_MIN_CHANNELS = 8;
-
+/** dX by ConvTranspose, dW by a Conv over the batch: ORT's own kernels, the portable form. */
 const convRule: GradRule = (c) => {
   const [x, w, g] = [input(c, 0), input(c, 1), outputGrad(c)];
-  const geometry = spatial(c);
-  const im2col = c.options.convGradients === 'im2col';
-  const byRows = im2col && rowWiseApplies(w, geometry);
-  const fromPatches = im2col && (x.shape[1] as number) >= PATCHES_MIN_CHANNELS;
-  // the im2col pieces read G as NHWC: made once, and dB from it too
-  const gNhwc = byRows || fromPatches ? op.toNhwc(g) : null;
-  const dB = !c.inputs[2] ? null : gNhwc ? op.reduceSum(gNhwc, [0, 1, 2]) : op.reduceSum(g, [0, 2, 3]);
+  const dB = c.inputs[2] ? op.reduceSum(g, [0, 2, 3]) : null;
   // the image needs no gradient: skip that whole computation for the first layer
-  const dX = !c.needs[0]
-    ? null
-    : gNhwc && byRows
-      ? convInputGradByRows(gNhwc, w, x, geometry)
-      : convInputGrad(c, g, w, x);
-  const dW = !c.needs[1]
-    ? null
-    : gNhwc && fromPatches
-      ? convWeightGradFromPatches(gNhwc, w, x, geometry)
-      : convWeightGrad(c, g, w, x);
+  const dX = c.needs[0] ? convInputGrad(c, g, w, x) : null;
+  const dW = c.needs[1] ? convWeightGrad(c, g, w, x) : null;
   return [dX, dW, ...(c.inputs.length > 2 ? [dB] : [])];
 };
 

@@ -1,15 +1,20 @@
-// The one table of gradient rules, keyed by ONNX op type.
-import type { GradRule } from '../rule.js';
+// The tables of gradient rules, keyed by ONNX op type: the default one, and the im2col one that
+// differs from it only in its Conv entry (large GEMMs, faster on onnxruntime-node and WASM).
+import type { GradRules } from '../rule.js';
 import { convRules } from './conv.js';
+import { im2colConvRule } from './conv-im2col.js';
 import { elementwiseRules } from './elementwise.js';
 import { linearRules } from './linear.js';
 import { reduceRules } from './reduce.js';
 import { shapeRules } from './shape.js';
 
-export const GRAD_RULES: Readonly<Record<string, GradRule>> = Object.freeze({
+export const GRAD_RULES: GradRules = Object.freeze({
   ...elementwiseRules,
   ...reduceRules,
   ...shapeRules,
   ...linearRules,
   ...convRules,
 });
+
+/** Conv gradients as large GEMMs over im2col patches (rules/conv-im2col.ts); the rest as GRAD_RULES. */
+export const IM2COL_GRAD_RULES: GradRules = Object.freeze({ ...GRAD_RULES, Conv: im2colConvRule });

@@ -1,6 +1,8 @@
-// After differentiation in an im2col form: each forward Conv whose weight gradient made patches
-// of its input (src/ops/patches.ts) is rewritten into one GEMM over those same patches. The step
-// then builds the patches once, and both the forward and the weight gradient run as large GEMMs.
+// Identity: Conv(x, W, b) = Transpose(Reshape(P(x) Wr^T + b, [N, Ho, Wo, M]), [0, 3, 1, 2]), where
+// P(x) are x's im2col patches [N*Ho*Wo, kH*kW*C] and Wr = W as [M, kH*kW*C] (src/ops/patches.ts).
+// After differentiation with the im2col rules, each Conv whose input already has patches of its
+// geometry (the weight gradient made them; the graph's memo records them) is rewritten into that
+// one GEMM: the step builds the patches once, and forward and weight gradient both run as GEMMs.
 import { attr, intAttr, intsAttr } from '../ir/attributes.js';
 import type { Graph, Value } from '../ir/graph.js';
 import * as op from '../ops/index.js';

@@ -1,10 +1,13 @@
+// Identity: Conv(x, W, b) = ReorderOutput(NchwcConv(x, blocked(W), padded(b)), channels M), where
+// blocked(W) zero-pads W's M filters to whole blocks of B and orders them [M/B][C][kH][kW][B]
+// (ONNX Runtime's blocked-channel layout); the padded filters' outputs are dropped again.
 // ONNX Runtime's blocked-channel (NCHWc) convolution for the image layer of a training graph,
 // onnxruntime-node only. ORT uses its NCHWc kernels by itself only where the weights are
 // constant, never in a training step, whose weights are inputs; but its 'com.microsoft.nchwc'
 // Conv reads them at run time too, laid out in blocks of the CPU's vector width. For the
 // practical's conv1 (1 channel in, 12x12 stride 2, batch 64) it takes 0.55 ms against 1.17 ms
 // for the plain Conv, on one thread. (conv1's weight gradient and conv2 measured slower this way.)
-// The block size comes from the runtime (src/runtime/node.ts nchwcBlockSize).
+// The block size comes from the runtime (src/runtime/node.ts nchwcBlockSize), through the form.
 import { attr, intAttr } from '../ir/attributes.js';
 import type { Graph, Value } from '../ir/graph.js';
 import * as op from '../ops/index.js';
