@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import { exportModel } from '../../src/onnx/export.js';
-import { importModel } from '../../src/onnx/import.js';
+import { type ImportedModel, importModel } from '../../src/onnx/import.js';
+import { withInferredShapes } from '../../src/onnx/infer-shapes.js';
 import { DEFAULT_SUMMARY_BATCH, formatSummary, summarizeModel, summaryToJson } from '../../src/onnx/summary.js';
 import { integerIn } from '../options/data.js';
 import { addModelOptions, hasModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
@@ -56,6 +57,17 @@ function summary(flags: SummaryFlags): void {
   } catch (error) {
     throw new Error(`${flags.modelFile ?? 'model'}: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (flags.modelFile !== undefined) model = shapesFor(model, flags.modelFile);
   const result = summarizeModel(model, { batch: flags.batch });
   print(flags.json ? `${JSON.stringify(summaryToJson(result))}\n` : formatSummary(result));
+}
+
+/** A file without value_info (PyTorch's) gets its shapes from the import; where that fails, '?' stays and the reason goes to stderr. */
+function shapesFor(model: ImportedModel, file: string): ImportedModel {
+  try {
+    return withInferredShapes(model);
+  } catch (error) {
+    process.stderr.write(`${file}: shapes unknown: ${error instanceof Error ? error.message : String(error)}\n`);
+    return model;
+  }
 }

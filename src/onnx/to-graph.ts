@@ -28,6 +28,8 @@ export interface GraphImportOptions {
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
   /** A training graph: training-mode Dropout drops with seeded noise, BatchNormalization uses batch statistics. */
   readonly training?: boolean;
+  /** Which float initializers are trained (default: all); the others become constants (frozen). */
+  readonly trainable?: (name: string) => boolean;
 }
 
 export interface ImportedOutput {
@@ -122,6 +124,7 @@ export function importGraph(model: ImportedModel, options: GraphImportOptions = 
     const init = model.initializers.get(name);
     return init !== undefined && isFloat(init.dtype) && slots.get(name)?.kind === 'known';
   };
+  const trainable = options.trainable ?? (() => true);
 
   model.nodes.forEach((node, k) => {
     const label = nodeLabel(node, k);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { runCli, tempDir } from '../helpers/cli.js';
 
@@ -47,4 +48,14 @@ test('summary errors: model options with --model-file, a missing or invalid file
   writeFileSync(bad, 'not a model at all');
   await assert.rejects(runCli(['summary', '--model-file', bad]), /bad\.onnx: not an ONNX model|bad\.onnx: ONNX import/);
   await assert.rejects(runCli(['summary', '--batch', '0']), /expected an integer from 1/);
+});
+
+test('summary --model-file of a PyTorch export (no value_info) gives real shapes and multiply-adds', async () => {
+  const file = fileURLToPath(new URL('../../../test/fixtures/onnx/practical-cnn.train.onnx', import.meta.url));
+  const printed = await runCli(['summary', '--model-file', file]);
+  assert.match(printed, /conv1 \(Conv\) +\[batch, 12, 9, 9\] +1,740 +139,968\n/);
+  assert.match(printed, /\/Reshape \(Reshape\) +\[batch, 512\] /);
+  assert.match(printed, /fc2 \(Gemm\) +\[batch, 10\] +2,570 +2,560\n/);
+  assert.match(printed, /MACs per image: 1,051,200 /);
+  assert.doesNotMatch(printed, /\?/);
 });
