@@ -13,6 +13,7 @@ import { sweepCommand } from './commands/sweep.js';
 import { reportCommand } from './commands/report.js';
 import { benchCommand } from './commands/bench.js';
 import { compareStepsCommand } from './commands/compare-steps.js';
+import { exportCommand } from './commands/export.js';
 
 export function createProgram(): Command {
   const program = new Command('onnxgrad')
@@ -32,5 +33,6 @@ export function createProgram(): Command {
   program.addCommand(serveCommand());
   program.addCommand(benchCommand());
   program.addCommand(compareStepsCommand());
+  program.addCommand(exportCommand());
   return program;
 }
