@@ -102,7 +102,7 @@ async function useModel(bytes: Uint8Array, name: string): Promise<void> {
     await next.run(new Float32Array(SIDE * SIDE), 1);
     await model?.release();
     model = next;
-    ui.setModel(name, PROVIDER_NAMES[next.provider]);
+    ui.setModel(name, PROVIDER_NAMES[next.provider], bytes.length, next.webgpuError);
     await showGallery(samples[0]?.index ?? 0);
     if (ui.state.pixels.length > 0) ui.redraw();
     ui.setReady(true);

@@ -19,6 +19,8 @@ export interface RunResult {
 export interface DemoModel {
   readonly provider: Provider;
   readonly name: string;
+  /** why WebGPU did not take the model although the browser has an adapter ('' when it did or was not tried) */
+  readonly webgpuError: string;
   /** `input` holds count normalised images of side x side */
   run(input: Float32Array, count: number): Promise<RunResult>;
   release(): Promise<void>;
@@ -50,27 +52,30 @@ export async function loadModel(
   const candidates: Provider[] =
     prefer === 'wasm' ? ['wasm'] : (await hasWebGpuAdapter()) ? ['webgpu', 'wasm'] : ['wasm'];
   let lastError: unknown;
+  let webgpuError = '';
   for (const provider of candidates) {
     try {
       const session = await ort.InferenceSession.create(bytes, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
       });
-      return wrap(session, provider, name);
+      return wrap(session, provider, name, webgpuError);
     } catch (error) {
       lastError = error;
+      if (provider === 'webgpu') webgpuError = error instanceof Error ? error.message : String(error);
     }
   }
   throw new Error(`could not load ${name}: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
 }
 
-function wrap(session: ort.InferenceSession, provider: Provider, name: string): DemoModel {
+function wrap(session: ort.InferenceSession, provider: Provider, name: string, webgpuError: string): DemoModel {
   const input = session.inputNames[0] ?? 'image';
   const output = session.outputNames.includes('probabilities') ? 'probabilities' : 'logits';
   let queue: Promise<unknown> = Promise.resolve();
   return {
     provider,
     name,
+    webgpuError,
     run(data, count) {
       // a session runs one call at a time: chain them
       const side = Math.round(Math.sqrt(data.length / count));

@@ -5,6 +5,10 @@ export interface DemoState {
   ready: boolean;
   provider: string;
   model: string;
+  /** the model file's size in bytes */
+  modelBytes: number;
+  /** why WebGPU did not take the model although the browser has an adapter (e.g. no shader-f16 for an fp16 model) */
+  webgpuError: string;
   drawVersion: number;
   inferredVersion: number;
   /** the 28x28 image the page made from the drawing, 0..255 */

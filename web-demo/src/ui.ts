@@ -27,6 +27,8 @@ export class Ui {
     ready: false,
     provider: '',
     model: '',
+    modelBytes: 0,
+    webgpuError: '',
     drawVersion: 0,
     inferredVersion: 0,
     pixels: [],
@@ -134,14 +136,18 @@ export class Ui {
     input.addEventListener('change', () => void load(input.files?.[0]));
   }
 
-  setModel(name: string, provider: string): void {
+  setModel(name: string, provider: string, bytes: number, webgpuError: string): void {
     this.state.model = name;
     this.state.provider = provider;
+    this.state.modelBytes = bytes;
+    this.state.webgpuError = webgpuError;
     $('model-name').textContent = name;
+    $('model-size').textContent = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${Math.round(bytes / 1e3)} kB`;
     const badge = $('provider');
     badge.textContent = provider;
     badge.dataset['provider'] = provider;
     badge.classList.toggle('gpu', provider === 'WebGPU');
+    badge.title = webgpuError ? `WebGPU could not run this model: ${webgpuError}` : 'execution provider';
   }
 
   setLatency(ms: number): void {
