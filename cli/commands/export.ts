@@ -41,7 +41,7 @@ export function exportCommand(): Command {
   const command = new Command('export')
     .description('write a trained model in int8 (static QDQ, calibrated on training images), fp16 or fp32')
     .option('--model <file>', 'the trained float32 model', 'runs/practical/model.onnx')
-    .addOption(new Option('--precision <p>', 'int8, fp16 or fp32').choices(PRECISIONS).default('int8'))
+    .addOption(new Option('--precision <p>', 'what to write').choices(PRECISIONS).default('int8'))
     .option('--out <file>', 'where to write it (default: next to the model, model.<precision>.onnx)')
     .option(
       '--calibration-images <n>',
@@ -62,9 +62,11 @@ export function exportCommand(): Command {
   addDataOptions(command);
   command.addHelpText(
     'after',
-    '\nThe calibration images come from the training split of the dataset the model names in its metadata,\n' +
-      'never from the test set. fp16 keeps float32 inputs and outputs; it is the model for WebGPU (ONNX\n' +
-      "Runtime's CPU provider computes it in float32). The test accuracy printed is what 'onnxgrad eval' gives.",
+    '\nint8 calibrates its activations on images of the training split of the dataset the model names in\n' +
+      'its metadata (--dataset/--data-dir to choose another), never on the test set; it is the model for\n' +
+      'CPUs and WASM, where ONNX Runtime runs it as QLinearConv and QGemm. fp16 is the model for WebGPU on\n' +
+      "adapters with 'shader-f16' (ONNX Runtime's CPU provider computes it in float32). Both keep float32\n" +
+      "inputs and outputs. The test accuracy printed is what 'onnxgrad eval' gives for the written file.",
   );
   command.action(async (flags: ExportFlags) => {
     const precision = checkPrecision(flags.precision);
