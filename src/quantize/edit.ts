@@ -6,7 +6,7 @@ import type { TensorData } from '../ir/tensor.js';
 import { type ImportedModel, type ImportedNode, toModelProtoFromImported, type ValueType } from '../onnx/import.js';
 import { onnx, type ModelProto } from '../onnx/proto.js';
 import { valueInfoProto } from '../onnx/fields.js';
-import { ELEMENT_TYPE, type StoredTensor, storedTensorProto } from './stored-tensor.js';
+import { type StoredTensor, storedTensorProto } from './stored-tensor.js';
 
 export interface EditNode {
   opType: string;
@@ -88,7 +88,7 @@ export class ModelEdit {
     if (at >= 0) this.nodes.splice(at, 1);
   }
 
-  /** Makes every node in `readers` (all but `except` by default) read `to` where it read `from`. */
+  /** Makes every node in `readers` (by default every node that reads `from`) read `to` instead. */
   redirect(from: string, to: string, readers: readonly EditNode[] = this.consumers(from)): void {
     for (const n of readers) n.inputs = n.inputs.map((v) => (v === from ? to : v));
   }
@@ -152,5 +152,3 @@ function topologicalOrder(nodes: readonly EditNode[], available: Set<string>): E
   }
   return ordered;
 }
-
-export { ELEMENT_TYPE };
