@@ -44,11 +44,6 @@ export function identity(x: Value, name?: string): Value {
   return out as Value;
 }
 
-/** Softmax over the last axis (ONNX Softmax, opset 13 semantics): one kernel in ONNX Runtime. */
-export function softmax(x: Value): Value {
-  return emit('Softmax', [x], { axis: attr.int(-1) }, x.dtype, x.shape);
-}
-
 export function where(condition: Value, a: Operand, b: Operand): Value {
   if (condition.dtype !== 'bool')
     throw new ShapeError(`Where: condition ${condition.name} must be bool, got ${condition.dtype}`);

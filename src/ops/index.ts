@@ -1,4 +1,5 @@
 // Every op builder, for `import * as op from '../ops/index.js'`.
+export * from './activation.js';
 export * from './conv.js';
 export * from './elementwise.js';
 export * from './linear.js';

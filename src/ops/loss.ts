@@ -5,11 +5,9 @@ import { ShapeError } from '../ir/shape.js';
 import { tensor } from '../ir/tensor.js';
 import * as op from './index.js';
 
-/** log softmax over axis 1: z - log(sum(exp(z))) with z = x - max(x), the max held constant. */
+/** log softmax over the classes (axis 1), from portable ops (src/ops/activation.ts). */
 export function logSoftmax(logits: Value): Value {
-  const max = logits.graph.detach(op.reduceMax(logits, [1], true));
-  const z = op.sub(logits, max);
-  return op.sub(z, op.log(op.reduceSum(op.exp(z), [1], true)));
+  return op.logSoftmax(logits, 1);
 }
 
 /** [B] int64 labels -> [B, C] float one-hot, by comparing with the row [0, 1, ..., C-1]. */

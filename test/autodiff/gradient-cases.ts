@@ -3,6 +3,7 @@
 import type { GradRules } from '../../src/autodiff/rule.js';
 import { IM2COL_GRAD_RULES } from '../../src/autodiff/rules/index.js';
 import type { Value } from '../../src/ir/graph.js';
+import { float32 } from '../../src/ir/tensor.js';
 import * as op from '../../src/ops/index.js';
 import type { CaseContext } from '../helpers/gradient-check.js';
 
@@ -270,4 +271,48 @@ export const GRAD_CASES: readonly GradCase[] = [
   { name: 'Neg', rule: 'Neg', build: (c) => op.neg(c.param('x', [3, 4])) },
   { name: 'Relu (|x| >= 0.05)', rule: 'Relu', build: (c) => op.relu(c.param('x', [4, 5], { lo: 0.05, hi: 1 })) },
   { name: 'Identity', rule: 'Identity', build: (c) => op.identity(c.param('x', [3, 4])) },
+
+  // Activations (values at least 0.05 from the kinks of LeakyRelu and Clip)
+  { name: 'Sigmoid', rule: 'Sigmoid', build: (c) => op.sigmoid(c.param('x', [3, 4], { hi: 3 })) },
+  { name: 'Tanh', rule: 'Tanh', build: (c) => op.tanh(c.param('x', [3, 4], { hi: 2 })) },
+  { name: 'Erf', rule: 'Erf', build: (c) => op.erf(c.param('x', [3, 4], { hi: 2 })) },
+  {
+    name: 'LeakyRelu alpha 0.1',
+    rule: 'LeakyRelu',
+    build: (c) => op.leakyRelu(c.param('x', [4, 5], { lo: 0.05, hi: 1 }), 0.1),
+  },
+  {
+    name: 'LeakyRelu default alpha (0.01)',
+    rule: 'LeakyRelu',
+    build: (c) => op.leakyRelu(c.param('x', [4, 5], { lo: 0.05, hi: 1 })),
+  },
+  {
+    name: 'Clip [-0.5, 0.55]',
+    rule: 'Clip',
+    build: (c) => op.clip(c.param('x', [4, 5], { lo: 0.05, hi: 1 }), -0.5, 0.55),
+  },
+  {
+    name: 'Clip with differentiated bounds',
+    rule: 'Clip',
+    build: (c) => {
+      const x = c.graph.parameter('x', float32([2, 4], [-0.9, -0.6, -0.2, 0.1, 0.3, 0.55, 0.8, 1.2]));
+      return op.clip(x, c.graph.parameter('lo', float32([], [-0.4])), c.graph.parameter('hi', float32([], [0.7])));
+    },
+  },
+  {
+    name: 'Clip max only',
+    rule: 'Clip',
+    build: (c) => op.clip(c.param('x', [3, 4], { lo: 0.15, hi: 1 }), undefined, 0.1),
+  },
+  { name: 'Softmax last axis', rule: 'Softmax', build: (c) => op.softmax(c.param('x', [3, 5], { hi: 2 })) },
+  { name: 'Softmax axis 1 of 3', rule: 'Softmax', build: (c) => op.softmax(c.param('x', [2, 4, 3], { hi: 2 }), 1) },
+  {
+    name: 'LogSoftmax axis 1 of 3 (a portable composition)',
+    rule: 'Log',
+    build: (c) => op.logSoftmax(c.param('x', [2, 4, 3], { hi: 2 }), 1),
+  },
+  // |x| in [1, 2] keeps away from gelu's minimum near -0.75, where the float32-rounded 2/sqrt(pi)
+  // of the Erf rule would show in a gradient near zero
+  { name: 'Gelu (erf)', rule: 'Erf', build: (c) => op.gelu(c.param('x', [3, 4], { lo: 1, hi: 2 })) },
+  { name: 'Gelu (tanh approximation)', rule: 'Tanh', build: (c) => op.gelu(c.param('x', [3, 4], { hi: 2 }), 'tanh') },
 ];

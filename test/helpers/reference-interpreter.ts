@@ -1,10 +1,11 @@
 // An independent float64 interpreter of the builder's graphs, for gradient checks: it walks a
 // Graph's nodes in order and evaluates each op from its ONNX definition with naive loops. It
 // shares nothing with ONNX Runtime, so agreement between the two is evidence for both.
-import { intAttr, intsAttr, type Attributes } from '../../src/ir/attributes.js';
+import { floatAttr, intAttr, intsAttr, type Attributes } from '../../src/ir/attributes.js';
 import { dtypeFromOnnx, type DType } from '../../src/ir/dtype.js';
 import { type Graph, liveNodes, type Value } from '../../src/ir/graph.js';
 import { convTranspose, gemm, groupedConv, matMul, maxPool } from './reference-kernels.js';
+import { erf, softmax } from './reference-math.js';
 import {
   broadcastDims,
   broadcastIndex,
@@ -164,6 +165,15 @@ export const KERNELS: Readonly<Record<string, Kernel>> = Object.freeze({
   Gemm: (i, a) => gemm(need(i, 0), need(i, 1), i[2], a),
   MatMul: (i) => matMul(need(i, 0), need(i, 1)),
   Relu: unary((v) => Math.max(v, 0)),
+  LeakyRelu: (i, a) => unary((v) => (v >= 0 ? v : floatAttr(a, 'alpha', 0.01) * v))(i, a),
+  Sigmoid: unary((v) => 1 / (1 + Math.exp(-v))),
+  Tanh: unary(Math.tanh),
+  Erf: unary(erf),
+  Clip: (i) => {
+    const [lo, hi] = [i[1]?.data[0] ?? -Infinity, i[2]?.data[0] ?? Infinity];
+    return unary((v) => Math.min(Math.max(v, lo), hi))(i, {});
+  },
+  Softmax: (i, a) => softmax(need(i, 0), intAttr(a, 'axis', -1), false),
   Neg: unary((v) => -v),
   Exp: unary(Math.exp),
   Log: unary(Math.log),

@@ -1,6 +1,7 @@
 // The tables of gradient rules, keyed by ONNX op type: the default one, and the im2col one that
 // differs from it only in its Conv entry (large GEMMs, faster on onnxruntime-node and WASM).
 import type { GradRules } from '../rule.js';
+import { activationRules } from './activation.js';
 import { convRules } from './conv.js';
 import { im2colConvRule } from './conv-im2col.js';
 import { elementwiseRules } from './elementwise.js';
@@ -10,6 +11,7 @@ import { shapeRules } from './shape.js';
 
 export const GRAD_RULES: GradRules = Object.freeze({
   ...elementwiseRules,
+  ...activationRules,
   ...reduceRules,
   ...shapeRules,
   ...linearRules,

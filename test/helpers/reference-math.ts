@@ -1,0 +1,38 @@
+// Float64 maths of the reference interpreter that JavaScript lacks: erf, and softmax along an axis.
+import { refTensor, type RefTensor, strides } from './reference-tensor.js';
+
+/**
+ * erf(x) = 2/sqrt(pi) exp(-x^2) sum_n 2^n x^(2n+1) / (1 3 5 ... (2n+1)) (Abramowitz and Stegun
+ * 7.1.6): every term positive, so no cancellation; |erf(x)| rounds to 1 beyond |x| = 6.
+ */
+export function erf(x: number): number {
+  const a = Math.abs(x);
+  if (a > 6) return Math.sign(x);
+  let term = a;
+  let sum = a;
+  for (let n = 1; term > 1e-17 * sum; n++) {
+    term *= (2 * a * a) / (2 * n + 1);
+    sum += term;
+  }
+  return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * Math.exp(-a * a) * sum;
+}
+
+/** softmax (or log softmax) along one axis: exp(x - max) / sum(exp(x - max)). */
+export function softmax(x: RefTensor, axis: number, log: boolean): RefTensor {
+  const a = axis < 0 ? axis + x.dims.length : axis;
+  const d = x.dims[a] as number;
+  const step = strides(x.dims)[a] as number;
+  const out = new Float64Array(x.data.length);
+  for (let base = 0; base < x.data.length; base++) {
+    if (Math.floor(base / step) % d !== 0) continue; // the first element along the axis starts a row
+    let max = -Infinity;
+    for (let k = 0; k < d; k++) max = Math.max(max, x.data[base + k * step] as number);
+    let sum = 0;
+    for (let k = 0; k < d; k++) sum += Math.exp((x.data[base + k * step] as number) - max);
+    for (let k = 0; k < d; k++) {
+      const z = (x.data[base + k * step] as number) - max;
+      out[base + k * step] = log ? z - Math.log(sum) : Math.exp(z) / sum;
+    }
+  }
+  return refTensor(x.dims, out, x.dtype);
+}
