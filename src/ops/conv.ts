@@ -1,4 +1,4 @@
-// 2-D convolution and its transpose, NCHW, group 1.
+// 2-D convolution and its transpose, NCHW, with channel groups (depthwise: group = C).
 import { attr } from '../ir/attributes.js';
 import type { Value } from '../ir/graph.js';
 import { type Dim, formatShape, ShapeError } from '../ir/shape.js';
@@ -9,7 +9,7 @@ export interface Conv2dOptions {
   /** [top, left, bottom, right], as ONNX orders them. */
   readonly pads?: readonly [number, number, number, number];
   readonly dilations?: readonly [number, number];
-  /** Channel groups (Conv only): each filter sees C / group input channels. */
+  /** Channel groups: each filter sees C / group input channels (ConvTranspose: produces M / group). */
   readonly group?: number;
 }
 
@@ -78,17 +78,21 @@ export function conv2d(x: Value, w: Value, b: Value | null, o: Conv2dOptions = {
 }
 
 /**
- * x: [N, C, H, W], w: [C, M, kH, kW] -> [N, M, H', W'] with
+ * x: [N, C, H, W], w: [C, M / group, kH, kW], b: [M] -> [N, M, H', W'] with
  * H' = stride*(H-1) + outputPadding + dilation*(k-1) + 1 - padBegin - padEnd.
  */
-export function convTranspose2d(x: Value, w: Value, o: ConvTranspose2dOptions = {}): Value {
+export function convTranspose2d(x: Value, w: Value, o: ConvTranspose2dOptions = {}, b: Value | null = null): Value {
   requireRank('ConvTranspose', x, 4);
   requireRank('ConvTranspose', w, 4, 'weight');
-  if (x.shape[1] !== w.shape[0]) {
+  const group = o.group ?? 1;
+  if (x.shape[1] !== w.shape[0] || (w.shape[0] as number) % group !== 0) {
     throw new ShapeError(
-      `ConvTranspose: input ${formatShape(x.shape)} has ${x.shape[1]} channels but weight ${formatShape(w.shape)} expects ${w.shape[0]}`,
+      `ConvTranspose: input ${formatShape(x.shape)} has ${x.shape[1]} channels but weight ${formatShape(w.shape)} expects ${w.shape[0]}${group === 1 ? '' : ` in ${group} groups`}`,
     );
   }
+  const outChannels = (w.shape[1] as number) * group;
+  if (b && (b.rank !== 1 || b.shape[0] !== outChannels))
+    throw new ShapeError(`ConvTranspose: bias ${formatShape(b.shape)} must be [${outChannels}]`);
   const [sh, sw] = o.strides ?? [1, 1];
   const [pt, pl, pb, pr] = o.pads ?? [0, 0, 0, 0];
   const [dh, dw] = o.dilations ?? [1, 1];
@@ -97,6 +101,14 @@ export function convTranspose2d(x: Value, w: Value, o: ConvTranspose2dOptions = 
     s * (input - 1) + op + d * (k - 1) + 1 - p0 - p1;
   const h = size(staticDim('ConvTranspose', x, 2), staticDim('ConvTranspose', w, 2), sh, pt, pb, dh, oph);
   const wd = size(staticDim('ConvTranspose', x, 3), staticDim('ConvTranspose', w, 3), sw, pl, pr, dw, opw);
-  const attributes = { ...spatialAttributes(o), output_padding: attr.ints([oph, opw]) };
-  return emit('ConvTranspose', [x, w], attributes, x.dtype, [x.shape[0] as Dim, w.shape[1] as Dim, h, wd]);
+  if (h < 1 || wd < 1)
+    throw new ShapeError(
+      `ConvTranspose: pads [${[pt, pl, pb, pr].join(', ')}] leave no output for ${formatShape(x.shape)}`,
+    );
+  const attributes = {
+    ...spatialAttributes(o),
+    output_padding: attr.ints([oph, opw]),
+    ...(group !== 1 ? { group: attr.int(group) } : {}),
+  };
+  return emit('ConvTranspose', b ? [x, w, b] : [x, w], attributes, x.dtype, [x.shape[0] as Dim, outChannels, h, wd]);
 }

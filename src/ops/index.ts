@@ -3,6 +3,7 @@ export * from './activation.js';
 export * from './conv.js';
 export * from './elementwise.js';
 export * from './linear.js';
+export * from './normalization.js';
 export * from './pool.js';
 export * from './reduce.js';
 export * from './shape.js';

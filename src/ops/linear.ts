@@ -1,7 +1,7 @@
 // Matrix products: Gemm (y = alpha * A' B' + beta * C) and MatMul.
 import { attr, floatAttr, intAttr } from '../ir/attributes.js';
 import type { Value } from '../ir/graph.js';
-import { broadcastShapes, type Dim, formatShape, ShapeError } from '../ir/shape.js';
+import { broadcastShapes, type Dim, formatShape, type Shape, ShapeError } from '../ir/shape.js';
 import { emit, requireFloat, requireRank } from './node.js';
 
 export interface GemmOptions {
@@ -42,19 +42,29 @@ export function gemmOptions(attributes: Parameters<typeof intAttr>[0]): Required
   };
 }
 
-/** MatMul of matrices [M, K] x [K, N], or of batches of them [B, M, K] x [B, K, N] (same B). */
+/**
+ * MatMul of matrices [M, K] x [K, N], or of stacks of them [..., M, K] x [..., K, N] whose batch
+ * dimensions broadcast numpy-style (a matrix against a stack included).
+ */
 export function matMul(a: Value, b: Value): Value {
-  if (a.rank !== b.rank || (a.rank !== 2 && a.rank !== 3)) {
+  if (a.rank < 2 || b.rank < 2) {
     throw new ShapeError(
-      `MatMul: expected two matrices or two batches of matrices, got ${formatShape(a.shape)} x ${formatShape(b.shape)}`,
+      `MatMul: expected two matrices or two batches of matrices (rank 2 or more), got ${formatShape(a.shape)} x ${formatShape(b.shape)}`,
     );
   }
-  const batch = a.shape.slice(0, -2);
-  if (a.rank === 3 && a.shape[0] !== b.shape[0])
-    throw new ShapeError(`MatMul: batch sizes differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+  requireFloat('MatMul', a, b);
   const [m, k] = a.shape.slice(-2) as [Dim, Dim];
   const [k2, n] = b.shape.slice(-2) as [Dim, Dim];
   if (k !== k2)
     throw new ShapeError(`MatMul: inner dimensions differ: ${formatShape(a.shape)} x ${formatShape(b.shape)}`);
+  const [batchA, batchB] = [a.shape.slice(0, -2), b.shape.slice(0, -2)];
+  let batch: Shape;
+  try {
+    batch = broadcastShapes('MatMul', batchA, batchB);
+  } catch {
+    throw new ShapeError(
+      `MatMul: batch sizes differ (${formatShape(batchA)} does not broadcast with ${formatShape(batchB)}): ${formatShape(a.shape)} x ${formatShape(b.shape)}`,
+    );
+  }
   return emit('MatMul', [a, b], {}, a.dtype, [...batch, m, n]);
 }

@@ -119,6 +119,73 @@ export const GRAD_CASES: readonly GradCase[] = [
       op.conv2d(c.constant([2, 1, 6, 6]), c.param('w', [2, 1, 3, 3]), c.param('b', [2]), { strides: [2, 2] }),
   },
 
+  // Grouped and depthwise convolutions, and the transpose
+  {
+    name: 'Conv group 2, pads 1',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 4, 5, 5]), c.param('w', [4, 2, 3, 3]), c.param('b', [4]), {
+        pads: [1, 1, 1, 1],
+        group: 2,
+      }),
+  },
+  {
+    name: 'Conv depthwise (group = C), stride 2',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.param('x', [2, 3, 5, 5]), c.param('w', [3, 1, 3, 3]), c.param('b', [3]), {
+        strides: [2, 2],
+        pads: [1, 1, 1, 1],
+        group: 3,
+      }),
+  },
+  {
+    name: 'Conv depthwise x2, dilation 2, asymmetric pads',
+    rule: 'Conv',
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 2, 7, 7]), c.param('w', [4, 1, 3, 3]), null, {
+        pads: [1, 0, 2, 1],
+        dilations: [2, 2],
+        group: 2,
+      }),
+  },
+  {
+    name: 'Conv group 2, im2col form (grouped: the conv form)',
+    rule: 'Conv',
+    rules: IM2COL_GRAD_RULES,
+    build: (c) =>
+      op.conv2d(c.param('x', [1, 8, 5, 5]), c.param('w', [4, 4, 3, 3]), c.param('b', [4]), {
+        pads: [1, 1, 1, 1],
+        group: 2,
+      }),
+  },
+  {
+    name: 'ConvTranspose stride 2, pads 1, output padding 1',
+    rule: 'ConvTranspose',
+    build: (c) =>
+      op.convTranspose2d(
+        c.param('x', [2, 3, 4, 4]),
+        c.param('w', [3, 2, 3, 3]),
+        { strides: [2, 2], pads: [1, 1, 1, 1], outputPadding: [1, 1] },
+        c.param('b', [2]),
+      ),
+  },
+  {
+    name: 'ConvTranspose group 2, dilation 2, asymmetric pads',
+    rule: 'ConvTranspose',
+    build: (c) =>
+      op.convTranspose2d(c.param('x', [1, 4, 3, 3]), c.param('w', [4, 3, 2, 2]), {
+        pads: [0, 1, 1, 0],
+        dilations: [2, 2],
+        group: 2,
+      }),
+  },
+  {
+    name: 'ConvTranspose stride 1, no bias',
+    rule: 'ConvTranspose',
+    build: (c) => op.convTranspose2d(c.param('x', [2, 2, 3, 4]), c.param('w', [2, 3, 2, 3])),
+  },
+
   // Max pooling from a mask (random values are distinct, so no ties)
   {
     name: 'MaxPool 2x2 on 9x9 (floor mode, pad back)',
@@ -134,6 +201,128 @@ export const GRAD_CASES: readonly GradCase[] = [
     name: 'MaxPool 3x3 on 7x8',
     rule: 'MaxPool',
     build: (c) => op.maxPool2d(c.param('x', [1, 2, 7, 8]), { kernel: [3, 3] }),
+  },
+
+  {
+    name: 'MaxPool 3x3 stride 2 pads 1 (overlapping)',
+    rule: 'MaxPool',
+    build: (c) => op.maxPool2d(c.param('x', [2, 2, 7, 7]), { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
+  },
+  {
+    name: 'MaxPool 3x2 stride 1 on 5x6',
+    rule: 'MaxPool',
+    build: (c) => op.maxPool2d(c.param('x', [1, 2, 5, 6]), { kernel: [3, 2], strides: [1, 1] }),
+  },
+  {
+    name: 'MaxPool 2x2 ceil mode on 9x9',
+    rule: 'MaxPool',
+    build: (c) => op.maxPool2d(c.param('x', [1, 2, 9, 9]), { kernel: [2, 2], ceilMode: true }),
+  },
+  {
+    name: 'MaxPool 3x3 stride 2, ceil mode, asymmetric pads',
+    rule: 'MaxPool',
+    build: (c) =>
+      op.maxPool2d(c.param('x', [1, 2, 8, 8]), { kernel: [3, 3], strides: [2, 2], pads: [1, 0, 0, 1], ceilMode: true }),
+  },
+  {
+    name: 'MaxPool 2x2 dilation 2, stride 1',
+    rule: 'MaxPool',
+    build: (c) => op.maxPool2d(c.param('x', [1, 2, 6, 6]), { kernel: [2, 2], strides: [1, 1], dilations: [2, 2] }),
+  },
+
+  // Average pooling: the divisor with and without the padding
+  {
+    name: 'AveragePool 2x2',
+    rule: 'AveragePool',
+    build: (c) => op.averagePool2d(c.param('x', [2, 2, 6, 6]), { kernel: [2, 2] }),
+  },
+  {
+    name: 'AveragePool 3x3 stride 2 pads 1, count_include_pad 0',
+    rule: 'AveragePool',
+    build: (c) => op.averagePool2d(c.param('x', [1, 2, 7, 7]), { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }),
+  },
+  {
+    name: 'AveragePool 3x3 stride 2 pads [1,0,2,1], count_include_pad 1',
+    rule: 'AveragePool',
+    build: (c) =>
+      op.averagePool2d(c.param('x', [1, 2, 7, 7]), {
+        kernel: [3, 3],
+        strides: [2, 2],
+        pads: [1, 0, 2, 1],
+        countIncludePad: true,
+      }),
+  },
+  {
+    name: 'AveragePool 2x2 ceil mode on 9x9',
+    rule: 'AveragePool',
+    build: (c) => op.averagePool2d(c.param('x', [1, 2, 9, 9]), { kernel: [2, 2], ceilMode: true }),
+  },
+  {
+    name: 'AveragePool 3x3 stride 2 pads 1, ceil mode, count_include_pad 1 (a window past the padding)',
+    rule: 'AveragePool',
+    build: (c) =>
+      op.averagePool2d(c.param('x', [1, 1, 8, 8]), {
+        kernel: [3, 3],
+        strides: [2, 2],
+        pads: [1, 1, 1, 1],
+        ceilMode: true,
+        countIncludePad: true,
+      }),
+  },
+  {
+    name: 'GlobalAveragePool',
+    rule: 'GlobalAveragePool',
+    build: (c) => op.globalAveragePool(c.param('x', [2, 3, 4, 5])),
+  },
+  { name: 'GlobalMaxPool', rule: 'GlobalMaxPool', build: (c) => op.globalMaxPool(c.param('x', [2, 3, 4, 5])) },
+
+  // Normalisation
+  {
+    name: 'BatchNormalization (inference), every input differentiated',
+    rule: 'BatchNormalization',
+    build: (c) =>
+      op.batchNormalization(
+        c.param('x', [2, 3, 3, 3]),
+        c.param('scale', [3]),
+        c.param('bias', [3]),
+        c.param('mean', [3]),
+        c.param('var', [3], positive),
+      ),
+  },
+  {
+    name: 'BatchNormalization [N, C] (inference), epsilon 0.01',
+    rule: 'BatchNormalization',
+    build: (c) =>
+      op.batchNormalization(
+        c.param('x', [4, 3]),
+        c.param('scale', [3]),
+        c.param('bias', [3]),
+        c.constant([3]),
+        c.constant([3], positive),
+        { epsilon: 0.01 },
+      ),
+  },
+  {
+    name: 'BatchNormalization training mode: through the batch statistics',
+    rule: 'ReduceMean',
+    build: (c) =>
+      op.batchNormalizationTraining(
+        c.param('x', [3, 2, 3, 3]),
+        c.param('scale', [2]),
+        c.param('bias', [2]),
+        c.constant([2]),
+        c.constant([2], positive),
+      ).y,
+  },
+  {
+    name: 'LayerNormalization last axis, with bias',
+    rule: 'LayerNormalization',
+    build: (c) => op.layerNormalization(c.param('x', [3, 2, 5]), c.param('scale', [5]), c.param('bias', [5])),
+  },
+  {
+    name: 'LayerNormalization from axis 1, no bias',
+    rule: 'LayerNormalization',
+    build: (c) => op.layerNormalization(c.param('x', [2, 3, 4]), c.param('scale', [3, 4]), null, { axis: 1 }),
   },
 
   // Matrix products: every transA/transB combination, alpha, beta, a broadcast C
@@ -166,6 +355,26 @@ export const GRAD_CASES: readonly GradCase[] = [
   },
   { name: 'Gemm without C', rule: 'Gemm', build: (c) => op.gemm(c.param('a', [2, 6]), c.param('b', [6, 3]), null) },
   { name: 'MatMul', rule: 'MatMul', build: (c) => op.matMul(c.param('a', [3, 4]), c.param('b', [4, 5])) },
+  {
+    name: 'MatMul stacks [2,3,4] x [2,4,5]',
+    rule: 'MatMul',
+    build: (c) => op.matMul(c.param('a', [2, 3, 4]), c.param('b', [2, 4, 5])),
+  },
+  {
+    name: 'MatMul broadcast batch [2,1,3,4] x [5,4,2]',
+    rule: 'MatMul',
+    build: (c) => op.matMul(c.param('a', [2, 1, 3, 4]), c.param('b', [5, 4, 2])),
+  },
+  {
+    name: 'MatMul stack x matrix [2,3,4] x [4,5]',
+    rule: 'MatMul',
+    build: (c) => op.matMul(c.param('a', [2, 3, 4]), c.param('b', [4, 5])),
+  },
+  {
+    name: 'MatMul matrix x stack [4,3] x [2,3,2]',
+    rule: 'MatMul',
+    build: (c) => op.matMul(c.param('a', [4, 3]), c.param('b', [2, 3, 2])),
+  },
 
   // Broadcasting arithmetic: the driver sums the gradient back to each operand's shape
   { name: 'Add [N,C] + [C] (bias-like)', rule: 'Add', build: (c) => op.add(c.param('x', [4, 3]), c.param('b', [3])) },
@@ -247,6 +456,57 @@ export const GRAD_CASES: readonly GradCase[] = [
     build: (c) => op.transpose(c.param('x', [2, 3, 2, 2]), [1, 0, 2, 3]),
   },
   { name: 'Unsqueeze axes [0, 3]', rule: 'Unsqueeze', build: (c) => op.unsqueeze(c.param('x', [2, 3]), [0, 3]) },
+  { name: 'Squeeze axis 1', rule: 'Squeeze', build: (c) => op.squeeze(c.param('x', [3, 1, 4]), [1]) },
+  { name: 'Squeeze every size-1 axis', rule: 'Squeeze', build: (c) => op.squeeze(c.param('x', [1, 3, 1, 2])) },
+  {
+    name: 'Concat axis 1 of three',
+    rule: 'Concat',
+    build: (c) => op.concat([c.param('a', [2, 3, 4]), c.param('b', [2, 1, 4]), c.param('c', [2, 2, 4])], 1),
+  },
+  {
+    name: 'Concat axis 0 with a constant',
+    rule: 'Concat',
+    build: (c) => op.concat([c.constant([1, 3]), c.param('x', [2, 3])], 0),
+  },
+  {
+    name: 'Split axis 1 into [2, 1, 2, 1], one part unused',
+    rule: 'Split',
+    build: (c) => {
+      const [p0, , p2, p3] = op.split(c.param('x', [2, 6]), 1, [2, 1, 2, 1]) as [Value, Value, Value, Value];
+      return op.add(op.mul(p0, p2), p3);
+    },
+  },
+  {
+    name: 'Slice with a negative start',
+    rule: 'Slice',
+    build: (c) => op.slice(c.param('x', [4, 5]), [0, 1], [1, -3], [3, 5]),
+  },
+  {
+    name: 'Slice step 2',
+    rule: 'Slice',
+    build: (c) => op.slice(c.param('x', [4, 7]), [1], [1], [6], [2]),
+  },
+  {
+    name: 'Slice step 3, the spread longer than the axis',
+    rule: 'Slice',
+    build: (c) => op.slice(c.param('x', [3, 8]), [-1], [0], [8], [3]),
+  },
+  {
+    name: 'Slice steps -2 and -3, ends clamped',
+    rule: 'Slice',
+    build: (c) => op.slice(c.param('x', [5, 6]), [0, 1], [-1, 5], [-6, 0], [-2, -3]),
+  },
+  { name: 'Slice flip (step -1)', rule: 'Slice', build: (c) => op.flip(c.param('x', [3, 4]), [1]) },
+  {
+    name: 'Pad with zeros',
+    rule: 'Pad',
+    build: (c) => op.pad(c.param('x', [2, 3, 2, 2]), [0, 1, 2, 0, 1, 0, 0, 2]),
+  },
+  {
+    name: 'Pad with 0.5, cropping one side',
+    rule: 'Pad',
+    build: (c) => op.pad(c.param('x', [3, 5]), [1, -1, 0, 2], { value: 0.5 }),
+  },
 
   // Selection and unary maths
   {

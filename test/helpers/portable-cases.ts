@@ -3,7 +3,7 @@
 // parameters are graph inputs (so no runtime can constant-fold the kernels away), and the float64
 // reference interpreter gives the expected outputs.
 import { backward } from '../../src/autodiff/backward.js';
-import type { Value } from '../../src/ir/graph.js';
+import { liveNodes, type Node, type Value } from '../../src/ir/graph.js';
 import type { TensorData } from '../../src/ir/tensor.js';
 import { exportModel } from '../../src/onnx/export.js';
 import * as op from '../../src/ops/index.js';
@@ -20,10 +20,23 @@ export interface PortableCase {
   readonly expected: Readonly<Record<string, Float64Array>>;
   /** Why a node of the graph is not portable, one line each (none expected). */
   readonly problems: readonly string[];
+  /** The nodeKind of every node. */
+  readonly kinds: ReadonlySet<string>;
+}
+
+/**
+ * What decides which kernel variant a runtime picks for a node: the op, its input count, its
+ * attribute names and its scalar attributes (group, mode, ceil_mode ...), not the sizes in lists.
+ */
+export function nodeKind(n: Node): string {
+  const attributes = Object.entries(n.attributes)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, a]) => (a.kind === 'int' || a.kind === 'float' || a.kind === 'string' ? `${k}=${a.value}` : k));
+  return `${n.opType}/${n.inputs.length}(${attributes.join(',')})`;
 }
 
 /** The default (portable) form's cases: the im2col form is for onnxruntime-node and WASM only. */
-export const PORTABLE_GRAD_CASES: readonly GradCase[] = GRAD_CASES.filter((gc) => gc.gradOptions === undefined);
+export const PORTABLE_GRAD_CASES: readonly GradCase[] = GRAD_CASES.filter((gc) => gc.rules === undefined);
 
 export function portableCase(gc: GradCase, index: number): PortableCase {
   const ctx = new CaseContext(`portable_${index}`, 5000 + index);
@@ -46,6 +59,7 @@ export function portableCase(gc: GradCase, index: number): PortableCase {
     feeds,
     expected,
     problems,
+    kinds: new Set(liveNodes(graph).map(nodeKind)),
   };
 }
 

@@ -4,8 +4,8 @@
 import { floatAttr, intAttr, intsAttr, type Attributes } from '../../src/ir/attributes.js';
 import { dtypeFromOnnx, type DType } from '../../src/ir/dtype.js';
 import { type Graph, liveNodes, type Value } from '../../src/ir/graph.js';
-import { convTranspose, gemm, groupedConv, matMul, maxPool } from './reference-kernels.js';
-import { erf, softmax } from './reference-math.js';
+import { averagePool, gemm, groupedConv, groupedConvTranspose, matMul, maxPool } from './reference-kernels.js';
+import { batchNorm, erf, layerNorm, softmax } from './reference-math.js';
 import {
   broadcastDims,
   broadcastIndex,
@@ -20,6 +20,8 @@ import {
 } from './reference-tensor.js';
 
 type Kernel = (inputs: readonly (RefTensor | undefined)[], attributes: Attributes) => RefTensor;
+/** Ops with several outputs (Split) return one tensor per output. */
+type MultiKernel = (inputs: readonly (RefTensor | undefined)[], attributes: Attributes) => RefTensor[];
 
 const need = (inputs: readonly (RefTensor | undefined)[], i: number): RefTensor => {
   const t = inputs[i];
@@ -160,8 +162,19 @@ function flatten(x: RefTensor, axis: number): RefTensor {
 
 export const KERNELS: Readonly<Record<string, Kernel>> = Object.freeze({
   Conv: (i, a) => groupedConv(need(i, 0), need(i, 1), i[2], a),
-  ConvTranspose: (i, a) => convTranspose(need(i, 0), need(i, 1), i[2], a),
+  ConvTranspose: (i, a) => groupedConvTranspose(need(i, 0), need(i, 1), i[2], a),
   MaxPool: (i, a) => maxPool(need(i, 0), a),
+  AveragePool: (i, a) => averagePool(need(i, 0), a),
+  GlobalAveragePool: (i) =>
+    reduce(
+      need(i, 0),
+      [2, 3],
+      true,
+      0,
+      (s, v) => s + v,
+      (s, n) => s / n,
+    ),
+  GlobalMaxPool: (i) => reduce(need(i, 0), [2, 3], true, -Infinity, Math.max),
   Gemm: (i, a) => gemm(need(i, 0), need(i, 1), i[2], a),
   MatMul: (i) => matMul(need(i, 0), need(i, 1)),
   Relu: unary((v) => Math.max(v, 0)),
@@ -174,6 +187,16 @@ export const KERNELS: Readonly<Record<string, Kernel>> = Object.freeze({
     return unary((v) => Math.min(Math.max(v, lo), hi))(i, {});
   },
   Softmax: (i, a) => softmax(need(i, 0), intAttr(a, 'axis', -1), false),
+  BatchNormalization: (i, a) => {
+    if (intAttr(a, 'training_mode', 0) !== 0) throw new Error('reference BatchNormalization: inference mode only');
+    return batchNorm(
+      need(i, 0),
+      [1, 2, 3, 4].map((k) => need(i, k)),
+      floatAttr(a, 'epsilon', 1e-5),
+    );
+  },
+  LayerNormalization: (i, a) =>
+    layerNorm(need(i, 0), need(i, 1), i[2], intAttr(a, 'axis', -1), floatAttr(a, 'epsilon', 1e-5)),
   Neg: unary((v) => -v),
   Exp: unary(Math.exp),
   Log: unary(Math.log),
@@ -218,9 +241,53 @@ export const KERNELS: Readonly<Record<string, Kernel>> = Object.freeze({
     );
   },
   Unsqueeze: (i) => unsqueeze(need(i, 0), ints(i[1])),
+  Squeeze: (i) => {
+    const x = need(i, 0);
+    const axes = i[1] ? ints(i[1]).map((a) => (a < 0 ? a + x.dims.length : a)) : [];
+    return refTensor(
+      x.dims.filter((d, k) => (axes.length > 0 ? !axes.includes(k) : d !== 1)),
+      x.data,
+      x.dtype,
+    );
+  },
+  Concat: (i, a) =>
+    concat(
+      i.map((t, k) => need(i, k)),
+      intAttr(a, 'axis', 0),
+    ),
   Resize: (i) => upsampleNearest(need(i, 0), Array.from(need(i, 2).data)),
   Gather: (i, a) => gatherAxis(need(i, 0), need(i, 1), intAttr(a, 'axis', 0)),
 });
+
+const MULTI_KERNELS: Readonly<Record<string, MultiKernel>> = Object.freeze({
+  Split: (i, a) => {
+    const x = need(i, 0);
+    const axis = intAttr(a, 'axis', 0);
+    let offset = 0;
+    return ints(i[1]).map((n) => {
+      offset += n;
+      return slice(x, [offset - n], [offset], [axis], []);
+    });
+  },
+});
+
+/** ONNX Concat: the inputs one after the other along the axis. */
+function concat(parts: readonly RefTensor[], axis: number): RefTensor {
+  const first = parts[0] as RefTensor;
+  const a = axis < 0 ? axis + first.dims.length : axis;
+  const dims = first.dims.map((d, k) => (k === a ? parts.reduce((s, p) => s + (p.dims[a] as number), 0) : d));
+  const outer = size(first.dims.slice(0, a));
+  const out = new Float64Array(size(dims));
+  let o = 0;
+  for (let r = 0; r < outer; r++) {
+    for (const p of parts) {
+      const block = size(p.dims.slice(a));
+      out.set(p.data.subarray(r * block, (r + 1) * block), o);
+      o += block;
+    }
+  }
+  return refTensor(dims, out, first.dtype);
+}
 
 /** ONNX Gather along one axis; negative indices count from the end. */
 function gatherAxis(x: RefTensor, indices: RefTensor, axis: number): RefTensor {
@@ -303,21 +370,22 @@ export function evaluate(
       for (const o of node.outputs) values.set(o, base.get(o) as RefTensor);
       continue;
     }
+    const multi = MULTI_KERNELS[node.opType];
     const kernel = KERNELS[node.opType];
-    if (!kernel) throw new Error(`reference: no kernel for ${node.opType} (node ${node.name})`);
-    if (node.outputs.length !== 1)
-      throw new Error(
-        `reference: ${node.name} has ${node.outputs.length} outputs; only single-output ops are supported`,
-      );
-    const out = kernel(inputs, node.attributes);
-    const expected = node.outputs[0] as Value;
-    if (expected.shape.every((d) => typeof d === 'number') && expected.shape.join() !== out.dims.join()) {
-      throw new Error(
-        `reference: ${node.name} gave [${out.dims.join(', ')}], the builder inferred [${expected.shape.join(', ')}]`,
-      );
-    }
-    values.set(expected, out);
-    fresh.add(expected);
+    if (!kernel && !multi) throw new Error(`reference: no kernel for ${node.opType} (node ${node.name})`);
+    const outs = multi ? multi(inputs, node.attributes) : [(kernel as Kernel)(inputs, node.attributes)];
+    if (outs.length !== node.outputs.length)
+      throw new Error(`reference: ${node.name} gave ${outs.length} outputs for ${node.outputs.length}`);
+    node.outputs.forEach((expected, k) => {
+      const out = outs[k] as RefTensor;
+      if (expected.shape.every((d) => typeof d === 'number') && expected.shape.join() !== out.dims.join()) {
+        throw new Error(
+          `reference: ${node.name} gave [${out.dims.join(', ')}], the builder inferred [${expected.shape.join(', ')}]`,
+        );
+      }
+      values.set(expected, out);
+      fresh.add(expected);
+    });
   }
   for (const t of targets) read(t);
   return values;

@@ -1,7 +1,7 @@
 // Naive float64 kernels of the reference interpreter: convolution, its transpose, max pooling,
 // Gemm and MatMul, NCHW, written straight from the ONNX operator definitions.
 import { floatAttr, intAttr, intsAttr, type Attributes } from '../../src/ir/attributes.js';
-import { broadcastIndex, refTensor, type RefTensor, size } from './reference-tensor.js';
+import { broadcastDims, broadcastIndex, refTensor, type RefTensor, size } from './reference-tensor.js';
 
 interface Spatial {
   readonly k: [number, number];
@@ -12,7 +12,6 @@ interface Spatial {
 
 function spatial(opType: string, a: Attributes, kernel: readonly number[]): Spatial {
   if (intAttr(a, 'group', 1) !== 1) throw new Error(`reference ${opType}: group must be 1`);
-  if (intAttr(a, 'ceil_mode', 0) !== 0) throw new Error(`reference ${opType}: ceil_mode is not supported`);
   const auto = a['auto_pad'];
   if (auto?.kind === 'string' && auto.value !== 'NOTSET')
     throw new Error(`reference ${opType}: auto_pad is not supported`);
@@ -30,6 +29,13 @@ function spatial(opType: string, a: Attributes, kernel: readonly number[]): Spat
 
 const outSize = (n: number, k: number, s: number, p0: number, p1: number, d: number) =>
   Math.floor((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
+
+/** Pooling's output size: floor, or ceil without a last window that starts in the end padding. */
+function poolSize(n: number, k: number, s: number, p0: number, p1: number, d: number, ceil: boolean): number {
+  if (!ceil) return outSize(n, k, s, p0, p1, d);
+  const out = Math.ceil((n + p0 + p1 - d * (k - 1) - 1) / s) + 1;
+  return (out - 1) * s >= n + p0 ? out - 1 : out;
+}
 
 /** Output positions o in [0, n) whose input index s o + offset falls inside [0, size). */
 function validRange(n: number, s: number, offset: number, size: number): [number, number] {
@@ -117,15 +123,16 @@ export function convTranspose(x: RefTensor, w: RefTensor, b: RefTensor | undefin
   return refTensor([N, M, Ho, Wo], y);
 }
 
-/** Floor-mode max pooling; padded positions never win (they count as -infinity). */
+/** Max pooling; padded positions never win (they count as -infinity). */
 export function maxPool(x: RefTensor, a: Attributes): RefTensor {
   const [N, C, H, W] = x.dims as [number, number, number, number];
   const { k, p, d } = spatial('MaxPool', a, []);
   const st = intsAttr(a, 'strides', k);
   const s = [st[0] ?? 1, st[1] ?? 1] as const;
   if (intAttr(a, 'storage_order', 0) !== 0) throw new Error('reference MaxPool: storage_order is not supported');
-  const Ho = outSize(H, k[0], s[0], p[0], p[2], d[0]);
-  const Wo = outSize(W, k[1], s[1], p[1], p[3], d[1]);
+  const ceil = intAttr(a, 'ceil_mode', 0) === 1;
+  const Ho = poolSize(H, k[0], s[0], p[0], p[2], d[0], ceil);
+  const Wo = poolSize(W, k[1], s[1], p[1], p[3], d[1], ceil);
   const y = new Float64Array(N * C * Ho * Wo);
   for (let nc = 0; nc < N * C; nc++) {
     for (let h = 0; h < Ho; h++) {
@@ -173,20 +180,25 @@ export function gemm(A: RefTensor, B: RefTensor, C: RefTensor | undefined, a: At
   return refTensor([M, N], y);
 }
 
-/** MatMul of two matrices, or of two equally long batches of matrices. */
+/** MatMul of matrices or of stacks of them, whose batch dimensions broadcast numpy-style. */
 export function matMul(A: RefTensor, B: RefTensor): RefTensor {
-  if (A.dims.length === 2 && B.dims.length === 2) return gemm(A, B, undefined, {});
-  if (A.dims.length !== 3 || B.dims.length !== 3 || A.dims[0] !== B.dims[0])
-    throw new Error('reference MatMul: 2-D operands or equal 3-D batches only');
-  const [batch, M, K] = A.dims as [number, number, number];
-  const N = B.dims[2] as number;
-  const out = new Float64Array(batch * M * N);
-  for (let b = 0; b < batch; b++) {
-    const a2 = refTensor([M, K], A.data.subarray(b * M * K, (b + 1) * M * K));
-    const b2 = refTensor([K, N], B.data.subarray(b * K * N, (b + 1) * K * N));
+  if (A.dims.length < 2 || B.dims.length < 2) throw new Error('reference MatMul: operands of rank 2 or more only');
+  const [M, K] = A.dims.slice(-2) as [number, number];
+  const N = B.dims[B.dims.length - 1] as number;
+  const batch = broadcastDims(A.dims.slice(0, -2), B.dims.slice(0, -2));
+  // which matrix of A and of B each batch position reads (stride 0 along broadcast axes)
+  const pick = (t: RefTensor) =>
+    broadcastIndex(refTensor(t.dims.slice(0, -2), new Float64Array(size(t.dims.slice(0, -2)))), batch);
+  const [ia, ib] = [pick(A), pick(B)];
+  const count = size(batch);
+  const out = new Float64Array(count * M * N);
+  for (let b = 0; b < count; b++) {
+    const [ja, jb] = [ia[b] as number, ib[b] as number];
+    const a2 = refTensor([M, K], A.data.subarray(ja * M * K, (ja + 1) * M * K));
+    const b2 = refTensor([K, N], B.data.subarray(jb * K * N, (jb + 1) * K * N));
     out.set(gemm(a2, b2, undefined, {}).data, b * M * N);
   }
-  return refTensor([batch, M, N], out);
+  return refTensor([...batch, M, N], out);
 }
 
 /** Channels [from, from + count) of an NCHW tensor (or of the filters along axis 0 when `axis` is 0). */
@@ -211,6 +223,62 @@ export function groupedConv(x: RefTensor, w: RefTensor, b: RefTensor | undefined
     conv(
       channels(x, 1, g * inPer, inPer),
       channels(w, 0, g * outPer, outPer),
+      b ? channels(b, 0, g * outPer, outPer) : undefined,
+      { ...a, group: { kind: 'int', value: 1 } },
+    ),
+  );
+  const [N, , H, W] = parts[0]?.dims as [number, number, number, number];
+  const out = new Float64Array(N * outPer * group * H * W);
+  const block = outPer * H * W;
+  parts.forEach((part, g) => {
+    for (let n = 0; n < N; n++) out.set(part.data.subarray(n * block, (n + 1) * block), (n * group + g) * block);
+  });
+  return refTensor([N, outPer * group, H, W], out);
+}
+
+/**
+ * Average pooling: each window's sum over the input positions it covers, divided by their count,
+ * or (count_include_pad) by the window's size clipped to the padded input.
+ */
+export function averagePool(x: RefTensor, a: Attributes): RefTensor {
+  const [N, C, H, W] = x.dims as [number, number, number, number];
+  const { k, p } = spatial('AveragePool', a, []);
+  const st = intsAttr(a, 'strides', [1, 1]);
+  const s = [st[0] ?? 1, st[1] ?? 1] as const;
+  const ceil = intAttr(a, 'ceil_mode', 0) === 1;
+  const include = intAttr(a, 'count_include_pad', 0) === 1;
+  const Ho = poolSize(H, k[0], s[0], p[0], p[2], 1, ceil);
+  const Wo = poolSize(W, k[1], s[1], p[1], p[3], 1, ceil);
+  const y = new Float64Array(N * C * Ho * Wo);
+  for (let nc = 0; nc < N * C; nc++) {
+    for (let h = 0; h < Ho; h++) {
+      for (let q = 0; q < Wo; q++) {
+        const [r0, c0] = [s[0] * h - p[0], s[1] * q - p[1]];
+        let [sum, count] = [0, 0];
+        for (let r = Math.max(r0, 0); r < Math.min(r0 + k[0], H); r++) {
+          for (let col = Math.max(c0, 0); col < Math.min(c0 + k[1], W); col++) {
+            sum += x.data[(nc * H + r) * W + col] as number;
+            count++;
+          }
+        }
+        if (include) count = (Math.min(r0 + k[0], H + p[2]) - r0) * (Math.min(c0 + k[1], W + p[3]) - c0);
+        y[(nc * Ho + h) * Wo + q] = sum / count;
+      }
+    }
+  }
+  return refTensor([N, C, Ho, Wo], y);
+}
+
+/** ConvTranspose with `group` channel groups: group k maps input channels k C/group.. to outputs k M/group.. */
+export function groupedConvTranspose(x: RefTensor, w: RefTensor, b: RefTensor | undefined, a: Attributes): RefTensor {
+  const group = intAttr(a, 'group', 1);
+  if (group === 1) return convTranspose(x, w, b, a);
+  const inPer = (x.dims[1] as number) / group;
+  const outPer = w.dims[1] as number;
+  const parts = Array.from({ length: group }, (_, g) =>
+    convTranspose(
+      channels(x, 1, g * inPer, inPer),
+      channels(w, 0, g * inPer, inPer),
       b ? channels(b, 0, g * outPer, outPer) : undefined,
       { ...a, group: { kind: 'int', value: 1 } },
     ),

@@ -1,4 +1,5 @@
-// Float64 maths of the reference interpreter that JavaScript lacks: erf, and softmax along an axis.
+// Float64 maths of the reference interpreter that JavaScript lacks: erf, softmax along an axis,
+// and the normalisation layers.
 import { refTensor, type RefTensor, strides } from './reference-tensor.js';
 
 /**
@@ -33,6 +34,49 @@ export function softmax(x: RefTensor, axis: number, log: boolean): RefTensor {
       const z = (x.data[base + k * step] as number) - max;
       out[base + k * step] = log ? z - Math.log(sum) : Math.exp(z) / sum;
     }
+  }
+  return refTensor(x.dims, out, x.dtype);
+}
+
+/** Inference-mode BatchNormalization: (x - mean[c]) / sqrt(var[c] + eps) * scale[c] + B[c], c the axis-1 index. */
+export function batchNorm(x: RefTensor, [scale, bias, mean, variance]: RefTensor[], eps: number): RefTensor {
+  const C = x.dims[1] as number;
+  const inner = x.dims.slice(2).reduce((a, b) => a * b, 1);
+  const out = x.data.map((v, k) => {
+    const c = Math.floor(k / inner) % C;
+    const [s, b, m, va] = [scale, bias, mean, variance].map((t) => (t as RefTensor).data[c] as number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    return ((v - m) / Math.sqrt(va + eps)) * s + b;
+  });
+  return refTensor(x.dims, out, x.dtype);
+}
+
+/** LayerNormalization over the axes from `axis` on, in two passes (mean, then variance). */
+export function layerNorm(
+  x: RefTensor,
+  scale: RefTensor,
+  bias: RefTensor | undefined,
+  axis: number,
+  eps: number,
+): RefTensor {
+  const a = axis < 0 ? axis + x.dims.length : axis;
+  const inner = x.dims.slice(a).reduce((p, q) => p * q, 1);
+  const out = new Float64Array(x.data.length);
+  for (let base = 0; base < x.data.length; base += inner) {
+    let mean = 0;
+    for (let k = 0; k < inner; k++) mean += x.data[base + k] as number;
+    mean /= inner;
+    let variance = 0;
+    for (let k = 0; k < inner; k++) variance += ((x.data[base + k] as number) - mean) ** 2;
+    variance /= inner;
+    for (let k = 0; k < inner; k++)
+      out[base + k] =
+        (((x.data[base + k] as number) - mean) / Math.sqrt(variance + eps)) * (scale.data[k] as number) +
+        (bias ? (bias.data[k] as number) : 0);
   }
   return refTensor(x.dims, out, x.dtype);
 }

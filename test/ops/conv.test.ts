@@ -77,3 +77,13 @@ test('conv2d: grouped filters see their share of the channels', () => {
   assert.deepEqual(conv2d(x!, w!, null, { group: 3 }).shape, [2, 12, 7, 7]);
   throwsShapeError(() => conv2d(x!, wBad!, null, { group: 3 }), 'Conv', /in 3 groups expects 9/);
 });
+
+test('convTranspose2d: groups and a bias', () => {
+  const [x, w, b, bad] = inputs([1, 4, 3, 3], [4, 3, 2, 2], [6], [4]);
+  const y = convTranspose2d(x!, w!, { strides: [2, 2], group: 2 }, b!);
+  assert.deepEqual(y.shape, [1, 6, 6, 6]);
+  assert.deepEqual(node(y).attributes.group, { kind: 'int', value: 2 });
+  assert.equal(node(y).inputs.length, 3);
+  throwsShapeError(() => convTranspose2d(x!, w!, { group: 2 }, bad!), 'ConvTranspose', /bias \[4\] must be \[6\]/);
+  throwsShapeError(() => convTranspose2d(x!, w!, { group: 3 }), 'ConvTranspose', /in 3 groups/);
+});

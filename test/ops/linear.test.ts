@@ -46,3 +46,10 @@ test('matMul: batches of matrices multiply pairwise', () => {
   assert.deepEqual(matMul(a!, b!).shape, [5, 3, 2]);
   throwsShapeError(() => matMul(a!, c!), 'MatMul', /batch sizes differ/);
 });
+
+test('matMul: batch dimensions broadcast, a matrix against a stack included', () => {
+  const [a, b, c, d] = inputs([2, 1, 3, 4], [5, 4, 2], [4, 2], ['N', 3, 4]);
+  assert.deepEqual(matMul(a!, b!).shape, [2, 5, 3, 2]);
+  assert.deepEqual(matMul(a!, c!).shape, [2, 1, 3, 2]);
+  assert.deepEqual(matMul(d!, c!).shape, ['N', 3, 2]);
+});

@@ -93,3 +93,42 @@ test('int64s and scalar make constants', () => {
   assert.notEqual(op.scalar(g, 0.5), op.scalar(g, 0.5, 'float64'));
   assert.deepEqual(op.scalar(g, 1, 'bool').shape, []);
 });
+
+test('slice: negative indices count from the end, steps may be negative, ends clamp', () => {
+  const [x] = inputs([5, 6]);
+  assert.deepEqual(op.slice(x!, [0, 1], [1, -3], [3, 100]).shape, [2, 3]);
+  assert.deepEqual(op.slice(x!, [1], [1], [6], [2]).shape, [5, 3]);
+  assert.deepEqual(op.slice(x!, [0, 1], [-1, 5], [-6, 0], [-2, -3]).shape, [3, 2]);
+  assert.equal(node(op.slice(x!, [1], [0], [2])).inputs.length, 4);
+  assert.equal(node(op.slice(x!, [1], [0], [2], [1])).inputs.length, 5);
+  throwsShapeError(() => op.slice(x!, [1], [0], [2], [0]), 'Slice', /step 0/);
+});
+
+test('pad: modes, a constant, negative pads crop', () => {
+  const [x] = inputs([3, 5]);
+  assert.deepEqual(op.pad(x!, [1, -1, 0, 2]).shape, [4, 6]);
+  const edge = op.pad(x!, [0, 1, 0, 1], { mode: 'edge' });
+  assert.deepEqual(node(edge).attributes.mode, { kind: 'string', value: 'edge' });
+  assert.equal(node(op.pad(x!, [0, 1, 0, 1], { value: 0.5 })).inputs.length, 3);
+  assert.equal(node(op.pad(x!, [0, 1, 0, 1])).inputs.length, 2);
+  throwsShapeError(() => op.pad(x!, [0, -3, 0, -3]), 'Pad', /crop more than/);
+});
+
+test('squeeze, concat and split', () => {
+  const [a, b, c] = inputs([1, 3, 1, 2], ['N', 2, 4], ['N', 3, 4]);
+  assert.deepEqual(op.squeeze(a!).shape, [3, 2]);
+  assert.deepEqual(op.squeeze(a!, [-2]).shape, [1, 3, 2]);
+  throwsShapeError(() => op.squeeze(a!, [1]), 'Squeeze', /has size 3, not 1/);
+  assert.deepEqual(op.concat([b!, c!], 1).shape, ['N', 5, 4]);
+  throwsShapeError(() => op.concat([b!, c!], 2), 'Concat', /does not fit/);
+  const parts = op.split(c!, 1, [1, 2]);
+  assert.deepEqual(
+    parts.map((p) => p.shape),
+    [
+      ['N', 1, 4],
+      ['N', 2, 4],
+    ],
+  );
+  assert.equal(parts[0]?.producer, parts[1]?.producer);
+  throwsShapeError(() => op.split(c!, 1, [1, 1]), 'Split', /do not add up/);
+});

@@ -6,7 +6,7 @@ import type { Value } from '../../ir/graph.js';
 import { tensor } from '../../ir/tensor.js';
 import * as op from '../../ops/index.js';
 import { type GradRule, input, outputGrad } from '../rule.js';
-import { convInputGrad, convWeightGrad, spatial } from './conv.js';
+import { convInputGrad, convRule, convWeightGrad, spatial } from './conv.js';
 
 export interface ConvGeometry {
   readonly strides: readonly [number, number];
@@ -86,6 +86,8 @@ export const PATCHES_MIN_CHANNELS = 8;
 export const im2colConvRule: GradRule = (c) => {
   const [x, w, g] = [input(c, 0), input(c, 1), outputGrad(c)];
   const geometry = spatial(c);
+  // the im2col pieces are for group 1; grouped convolutions take the conv form
+  if (geometry.group !== 1) return convRule(c);
   const byRows = rowWiseApplies(w, geometry);
   const fromPatches = (x.shape[1] as number) >= PATCHES_MIN_CHANNELS;
   const gNhwc = byRows || fromPatches ? op.transpose(g, [0, 2, 3, 1]) : null;
@@ -95,11 +97,11 @@ export const im2colConvRule: GradRule = (c) => {
     ? null
     : gNhwc && byRows
       ? convInputGradByRows(gNhwc, w, x, geometry)
-      : convInputGrad(c, g, w, x);
+      : convInputGrad(geometry, g, w, x);
   const dW = !c.needs[1]
     ? null
     : gNhwc && fromPatches
       ? convWeightGradFromPatches(gNhwc, w, x, geometry)
-      : convWeightGrad(c, g, w, x);
+      : convWeightGrad(geometry, g, w, x);
   return [dX, dW, ...(c.inputs.length > 2 ? [dB] : [])];
 };

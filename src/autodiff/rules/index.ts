@@ -6,6 +6,8 @@ import { convRules } from './conv.js';
 import { im2colConvRule } from './conv-im2col.js';
 import { elementwiseRules } from './elementwise.js';
 import { linearRules } from './linear.js';
+import { normalizationRules } from './normalization.js';
+import { poolRules } from './pool.js';
 import { reduceRules } from './reduce.js';
 import { shapeRules } from './shape.js';
 
@@ -16,6 +18,8 @@ export const GRAD_RULES: GradRules = Object.freeze({
   ...shapeRules,
   ...linearRules,
   ...convRules,
+  ...poolRules,
+  ...normalizationRules,
 });
 
 /** Conv gradients as large GEMMs over im2col patches (rules/conv-im2col.ts); the rest as GRAD_RULES. */
