@@ -34,7 +34,14 @@ export function convInputGrad(geometry: Geometry, g: Value, w: Value, x: Value):
     );
   };
   const outputPadding: Pair = [size(2, 0), size(3, 1)];
-  return op.convTranspose2d(g, w, { strides, pads, dilations, outputPadding, ...(group !== 1 ? { group } : {}) });
+  const options = { strides, pads, dilations, outputPadding, ...(group !== 1 ? { group } : {}) };
+  const [m, perGroup] = [w.shape[0] as number, w.shape[1] as number];
+  if (group === 1 || perGroup !== 1 || m === group) return op.convTranspose2d(g, w, options);
+  // one input channel per group but several filters (a depthwise multiplier): WebGPU's grouped
+  // ConvTranspose is wrong with one output channel per group, so a zero filter makes it two
+  const widened = op.convTranspose2d(g, op.concat([w, op.mul(w, 0)], 1), options); // [N, 2C, H, W]
+  const [n, c, h, wd] = x.shape as [number, number, number, number];
+  return op.reshape(op.slice(op.reshape(widened, [n, c, 2, h, wd]), [2], [0], [1]), [n, c, h, wd]);
 }
 
 /**

@@ -1,6 +1,6 @@
 // Pooling gradients without MaxPool's Indices output (it fails on WebGPU). Both general rules end in
-// one grouped ConvTranspose with a constant kernel, the adjoint of reading windows: for each
-// output position, it adds a window's K = kH kW values back onto the input positions it covered.
+// one ConvTranspose with a constant kernel, the adjoint of reading windows: for each output
+// position, it adds a window's K = kH kW values back onto the input positions it covered.
 import { intAttr, intsAttr } from '../../ir/attributes.js';
 import type { Value } from '../../ir/graph.js';
 import { tensor } from '../../ir/tensor.js';
@@ -29,48 +29,53 @@ export function poolGeometry(c: GradContext): PoolGeometry {
 }
 
 /**
- * Sum over windows back onto x: dx[n, c, s p + d i - pad, s q + d j - pad] += v[n, c K + (i kW + j), p, q],
- * a ConvTranspose with group C and the one-hot (or all-ones, K = 1) kernel `weights` [C K, 1, kH, kW].
- * Its size s (Ho - 1) + d (k - 1) + 1 + outputPadding - padBegin - padEnd is made x's: the end pad
- * drops what ceil-mode windows read past the padding, output_padding restores floor-mode leftovers.
+ * Sum over windows back onto x: dx[n, c, s p + d i - pad, s q + d j - pad] += v[n, c, k, p, q] for
+ * the K = kH kW offsets k = i kW + j (K = 1: every offset gets the same value), a ConvTranspose
+ * with the one-hot (or all-ones) kernel `weights` [K, 1, kH, kW] over N C images of K channels.
+ * (Channels into the batch rather than a ConvTranspose with group C: WebGPU's grouped
+ * ConvTranspose is wrong with one output channel per group.) Its size s (Ho - 1) + d (k - 1) + 1
+ * + outputPadding - padBegin - padEnd is made x's: the end pad drops what ceil-mode windows read
+ * past the padding, output_padding restores floor-mode leftovers.
  */
 function scatterWindows(v: Value, x: Value, g: PoolGeometry, weights: Value): Value {
+  const [n, channels, height, width] = x.shape as [number, number, number, number];
+  if (typeof n !== 'number') throw new Error(`pooling gradient: the batch of ${x.toString()} must be static`);
+  const [ho, wo] = [v.shape[v.rank - 2] as number, v.shape[v.rank - 1] as number];
   const ends = ([0, 1] as const).map((i) => {
-    const axis = i + 2;
-    const out = v.shape[axis] as number;
-    const span = g.strides[i] * (out - 1) + g.dilations[i] * (g.kernel[i] - 1) + 1;
-    const extra = span - g.pads[i] - (x.shape[axis] as number); // beyond x's end
+    const span = g.strides[i] * ((i === 0 ? ho : wo) - 1) + g.dilations[i] * (g.kernel[i] - 1) + 1;
+    const extra = span - g.pads[i] - (i === 0 ? height : width); // beyond x's end
     return { pad: Math.max(extra, 0), outputPadding: Math.max(-extra, 0) };
   }) as [{ pad: number; outputPadding: number }, { pad: number; outputPadding: number }];
-  return op.convTranspose2d(v, weights, {
+  const images = op.reshape(v, [n * channels, weights.shape[0] as number, ho, wo]);
+  const summed = op.convTranspose2d(images, weights, {
     strides: g.strides,
     pads: [g.pads[0], g.pads[1], ends[0].pad, ends[1].pad],
     dilations: g.dilations,
     outputPadding: [ends[0].outputPadding, ends[1].outputPadding],
-    group: x.shape[1] as number,
   });
+  return op.reshape(summed, [n, channels, height, width]);
 }
 
-/** [C K, 1, kH, kW] with a 1 at (i, j) for the k = i kW + j-th channel of each group: one window offset each. */
+/** [K, 1, kH, kW] with a 1 at (i, j) for channel k = i kW + j: one window offset each. */
 function oneHotKernels(x: Value, g: PoolGeometry): Value {
   const [kh, kw] = g.kernel;
-  const [channels, K] = [x.shape[1] as number, kh * kw];
-  const data = new Float32Array(channels * K * K);
-  for (let ch = 0; ch < channels; ch++) for (let k = 0; k < K; k++) data[(ch * K + k) * K + k] = 1;
-  return x.graph.constant(tensor('float32', [channels * K, 1, kh, kw], data));
+  const K = kh * kw;
+  const data = new Float32Array(K * K);
+  for (let k = 0; k < K; k++) data[k * K + k] = 1;
+  return x.graph.constant(tensor('float32', [K, 1, kh, kw], data));
 }
 
 /**
  * MaxPool with any strides, pads, dilations and ceil mode. x is padded with -inf (so padding never
  * equals a max) far enough for every window; the window values at offset (i, j) are one strided
  * Slice, X_ij[p, q] = x[s p + d i - pad, s q + d j - pad]; G goes where X_ij equals the window's
- * max Y (ties each get all of it): V_ij = G (X_ij == Y). The K slices, stacked as channels
- * [N, C K, Ho, Wo], are summed back onto x by scatterWindows.
+ * max Y (ties each get all of it): V_ij = G (X_ij == Y). The K slices, stacked [N, C, K, Ho, Wo],
+ * are summed back onto x by scatterWindows.
  */
 export function maxPoolGradByWindows(c: GradContext): Value {
   const [x, y, grad] = [input(c, 0), output(c), outputGrad(c)];
   const g = poolGeometry(c);
-  const [n, channels, ho, wo] = y.shape as [number | string, number, number, number];
+  const [ho, wo] = [y.shape[2] as number, y.shape[3] as number];
   const spans = ([0, 1] as const).map(
     (i) => g.strides[i] * ((i === 0 ? ho : wo) - 1) + g.dilations[i] * (g.kernel[i] - 1) + 1,
   ) as Pair;
@@ -87,14 +92,13 @@ export function maxPoolGradByWindows(c: GradContext): Value {
       parts.push(op.unsqueeze(op.mul(op.cast(op.equal(window, y), 'float32'), grad), [2]));
     }
   }
-  const stacked = op.reshape(op.concat(parts, 2), [typeof n === 'number' ? n : 0, channels * parts.length, ho, wo]);
-  return scatterWindows(stacked, x, g, oneHotKernels(x, g));
+  return scatterWindows(op.concat(parts, 2), x, g, oneHotKernels(x, g));
 }
 
 /**
  * AveragePool: y = sum(window) / D[p, q], D the window's size (count_include_pad 1: clipped to the
  * padded input; 0: to the input itself), a constant. So dx = scatterWindows(G / D) with all-ones
- * kernels [C, 1, kH, kW].
+ * kernels [1, 1, kH, kW].
  */
 function averagePoolGrad(c: GradContext): Value[] {
   const [x, y, grad] = [input(c, 0), output(c), outputGrad(c)];
@@ -109,9 +113,8 @@ function averagePoolGrad(c: GradContext): Value[] {
   };
   const divisor = new Float32Array(ho * wo);
   for (let p = 0; p < ho; p++) for (let q = 0; q < wo; q++) divisor[p * wo + q] = count(0, p) * count(1, q);
-  const channels = x.shape[1] as number;
   const ones = x.graph.constant(
-    tensor('float32', [channels, 1, ...g.kernel], new Float32Array(channels * g.kernel[0] * g.kernel[1]).fill(1)),
+    tensor('float32', [1, 1, ...g.kernel], new Float32Array(g.kernel[0] * g.kernel[1]).fill(1)),
   );
   const scaled = op.div(grad, x.graph.constant(tensor('float32', [ho, wo], divisor)));
   return [scatterWindows(scaled, x, g, ones)];
