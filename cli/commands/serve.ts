@@ -4,7 +4,7 @@
 import { print } from '../output.js';
 import { Command, Option } from 'commander';
 import { DATASET_NAMES, type DatasetName } from '../../src/data/datasets.js';
-import { startServer } from '../../src/serve/server.js';
+import { SERVE_LIMITS, startServer } from '../../src/serve/server.js';
 import { integerIn } from '../options/data.js';
 
 interface ServeFlags {
@@ -17,13 +17,19 @@ interface ServeFlags {
   batchWaitMs: number;
   threads?: number;
   trainGraph?: string;
+  maxImageSide: number;
+  maxPending: number;
+  maxQueue: number;
+  deadlineMs: number;
   json?: boolean;
 }
 
 const API_HELP = `
 API:
-  POST /v1/predict     body: one 28x28 PNG (Content-Type image/png; grey or colour, colour -> luminance,
-                       transparent = background), or JSON (application/json):
+  POST /v1/predict     body: one PNG (Content-Type image/png; grey or colour, colour -> luminance,
+                       transparent = background): 28x28 is taken as it is, any other size up to
+                       --max-image-side is scaled into a 20x20 box and centred by its centre of mass,
+                       as MNIST's digits were (?raw=1 accepts 28x28 only); or JSON (application/json):
                          {"pixels": [784 numbers]}  or  {"images": [[784 numbers], ...]}
                        row-major raw intensities 0..255, white digit on black as in MNIST;
                        "scale": "unit" takes 0..1; ?invert=true (or "invert": true) for black on white
@@ -36,6 +42,11 @@ API:
   GET  /v1/train-step.onnx, /v1/train-step.json, /v1/forward.onnx, /v1/initial-weights.bin, /v1/mnist/<file>
   POST /v1/export-model  body: trained float32 parameters -> model.onnx   (the training page's routes)
 Concurrent requests are micro-batched into one model run (--max-batch, --batch-wait-ms).
+Under load, a prediction is answered 503 with Retry-After: 1 when --max-pending are in flight, when
+--max-queue images wait for the model, when request bodies would hold over 64 MiB, or when it is not
+answered within --deadline-ms. Headers must arrive within 10 s and a whole request within 30 s.
+SIGINT or SIGTERM: new requests are refused, those in flight are answered (for up to 10 s), then the
+server exits with status 0; a second signal exits at once.
 
 Example:
   curl -s -H 'Content-Type: image/png' --data-binary @digit.png http://127.0.0.1:8080/v1/predict`;
@@ -60,6 +71,30 @@ export function serveCommand(): Command {
       '--train-graph <dir>',
       "the training page's graph: a build-graph folder (default: the practical's CNN, Adam, batch 64)",
     )
+    .option(
+      '--max-image-side <n>',
+      'largest PNG width and height (413 above)',
+      integerIn(28, 16384),
+      SERVE_LIMITS.maxImageSide,
+    )
+    .option(
+      '--max-pending <n>',
+      'predictions being read, queued or run at once (503 beyond)',
+      integerIn(1, 65536),
+      SERVE_LIMITS.maxPending,
+    )
+    .option(
+      '--max-queue <n>',
+      'images waiting for the model (503 beyond)',
+      integerIn(1, 1_000_000),
+      SERVE_LIMITS.maxQueue,
+    )
+    .option(
+      '--deadline-ms <ms>',
+      'a prediction not answered this long after it arrived gets 503',
+      integerIn(1, 600_000),
+      SERVE_LIMITS.deadlineMs,
+    )
     .option('--json', 'print the address as JSON')
     .addHelpText('after', API_HELP)
     .action((flags: ServeFlags) => serve(flags));
@@ -76,6 +111,10 @@ async function serve(flags: ServeFlags): Promise<void> {
     batchWaitMs: flags.batchWaitMs,
     ...(flags.threads === undefined ? {} : { threads: flags.threads }),
     ...(flags.trainGraph === undefined ? {} : { trainGraphDir: flags.trainGraph }),
+    maxImageSide: flags.maxImageSide,
+    maxPending: flags.maxPending,
+    maxQueue: flags.maxQueue,
+    deadlineMs: flags.deadlineMs,
   });
   if (flags.json) {
     print(

@@ -3,7 +3,8 @@
 // `waitMs` for company, but only while other requests are known to be on their way (announced:
 // their bodies are still being read); a lone request runs at once, so batching costs no latency
 // at low load. Runs are serial: while one runs, new requests queue, and the queue runs as soon as
-// it ends, so under load the batch size grows by itself and throughput rises with it.
+// it ends, so under load the batch size grows by itself and throughput rises with it. A request
+// submitted with an AbortSignal (its deadline) leaves the queue when the signal fires.
 
 /** Each output is `count * width` values, row-major, one row per image. */
 export type BatchOutputs = Readonly<Record<string, Float32Array>>;
@@ -30,6 +31,8 @@ interface Pending {
   count: number;
   resolve: (outputs: BatchOutputs) => void;
   reject: (error: unknown) => void;
+  /** removes the abort listener once the request has left the queue */
+  settle?: () => void;
 }
 
 export class MicroBatcher {
@@ -52,6 +55,11 @@ export class MicroBatcher {
     return { ...this.counters };
   }
 
+  /** Images waiting for a model run. */
+  get queued(): number {
+    return this.queuedImages;
+  }
+
   /**
    * Announces a request whose images are still arriving, so a waiting batch waits for it.
    * Returns the function to call if it never submits (bad input); submitting ends it too.
@@ -69,17 +77,35 @@ export class MicroBatcher {
 
   /**
    * Queues `count` images (`rows` holds count * rowSize values); resolves with their rows of every
-   * output. `arrived` is the function announce() returned, if the request was announced.
+   * output. `arrived` is the function announce() returned, if the request was announced. When
+   * `signal` aborts while the request is still queued, it leaves the queue and rejects with the
+   * signal's reason (once its run has started, it runs to the end).
    */
-  submit(rows: Float32Array, count: number, arrived?: () => void): Promise<BatchOutputs> {
+  submit(rows: Float32Array, count: number, arrived?: () => void, signal?: AbortSignal): Promise<BatchOutputs> {
     if (rows.length !== count * this.options.rowSize) {
       arrived?.();
       return Promise.reject(
         new RangeError(`submit: ${rows.length} values for ${count} images of ${this.options.rowSize}`),
       );
     }
+    if (signal?.aborted) {
+      arrived?.();
+      return Promise.reject(signal.reason);
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ rows, count, resolve, reject });
+      const pending: Pending = { rows, count, resolve, reject };
+      if (signal) {
+        const onAbort = () => {
+          const at = this.queue.indexOf(pending);
+          if (at < 0) return;
+          this.queue.splice(at, 1);
+          this.queuedImages -= count;
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        pending.settle = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.queue.push(pending);
       this.queuedImages += count;
       this.counters.requests += 1;
       if (arrived)
@@ -121,6 +147,7 @@ export class MicroBatcher {
       count += next.count;
     }
     this.queuedImages -= count;
+    for (const p of batch) p.settle?.();
     const { rowSize } = this.options;
     const input = new Float32Array(count * rowSize);
     let offset = 0;

@@ -2,13 +2,18 @@
 // run), GET /v1/info, GET /v1/test-samples, GET /healthz, GET /model.onnx and the web demo's
 // static files. Every response carries COOP/COEP so the demo's WASM threads work. Library code:
 // it returns a handle and prints nothing; the CLI command wires signals and output.
+// Under load it sheds rather than queues without end: a prediction is answered 503 with
+// Retry-After when too many are in flight, when their bodies would hold too much memory, when the
+// model's queue is full, or when it is not answered by its deadline; Node's header and request
+// timeouts and a connection cap bound slow or idle clients.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { DATASET_NAMES, type DatasetName, type SourceOptions } from '../data/datasets.js';
 import { type BatcherStats, MicroBatcher } from './batcher.js';
-import { decodeJson, decodePng, type DecodedImages } from './decode.js';
-import { HttpError, mediaType, readBody, sendError, sendJson } from './http.js';
+import { checkPngHeader, decodeJson, decodePng, type DecodedImages, type DecodeOptions } from './decode.js';
+import { ByteBudget, HttpError, mediaType, overloaded, readBody, sendError, sendJson } from './http.js';
+import { PngPool } from './png-pool.js';
 import { loadModel, type ModelInfo } from './model.js';
 import { argmax } from './softmax.js';
 import { type DatasetProfile, profileFor, testSampleSource } from './samples.js';
@@ -35,6 +40,22 @@ export interface ServeOptions {
   threads?: number;
   /** how long close() lets in-flight requests finish before cutting connections */
   shutdownGraceMs?: number;
+  /** largest PNG width and height; a larger one is refused with 413 */
+  maxImageSide?: number;
+  /** predictions being read, queued or run at once; more are answered 503 */
+  maxPending?: number;
+  /** images waiting for the model; a request that would queue more is answered 503 */
+  maxQueue?: number;
+  /** bytes of request bodies held in memory at once; more are answered 503 */
+  maxBodyMemory?: number;
+  /** a prediction not answered this many ms after it arrived is answered 503 */
+  deadlineMs?: number;
+  /** most open connections (Node drops those beyond) */
+  maxConnections?: number;
+  /** a request's headers must arrive within this (408 after) */
+  headersTimeoutMs?: number;
+  /** a whole request must arrive within this (408 after) */
+  requestTimeoutMs?: number;
   /** the training page's graph: a build-graph folder; default the practical's CNN (training.ts) */
   trainGraphDir?: string;
 }
@@ -42,6 +63,14 @@ export interface ServeOptions {
 export interface ServeStats extends BatcherStats {
   /** requests answered with an error status */
   errors: number;
+  /** predictions answered 503 (overload, deadline, shutting down) */
+  shed: number;
+  /** predictions being read, queued or run now */
+  pending: number;
+  /** images waiting for the model now */
+  queued: number;
+  /** the process's resident memory in bytes */
+  rss: number;
 }
 
 export interface ServeHandle {
@@ -71,10 +100,33 @@ const API_METHODS: Readonly<Record<string, readonly string[]>> = {
   '/model.onnx': ['GET', 'HEAD'],
 };
 
+/** The defaults of the limits, for the CLI's help and the README. */
+export const SERVE_LIMITS = {
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxImagesPerRequest: 256,
+  maxImageSide: 2048,
+  maxPending: 1024,
+  maxQueue: 2048,
+  maxBodyMemory: 64 * 1024 * 1024,
+  deadlineMs: 10_000,
+  maxConnections: 8192,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5000,
+} as const;
+
+/** PNGs up to this many pixels are decoded on the event loop (well under a millisecond); larger ones in a worker. */
+const INLINE_PNG_PIXELS = 64 * 64;
+
 export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   const maxBatch = options.maxBatch ?? 64;
-  const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const maxImages = options.maxImagesPerRequest ?? 256;
+  const maxBodyBytes = options.maxBodyBytes ?? SERVE_LIMITS.maxBodyBytes;
+  const maxImages = options.maxImagesPerRequest ?? SERVE_LIMITS.maxImagesPerRequest;
+  const maxImageSide = options.maxImageSide ?? SERVE_LIMITS.maxImageSide;
+  const maxPending = options.maxPending ?? SERVE_LIMITS.maxPending;
+  const maxQueue = options.maxQueue ?? SERVE_LIMITS.maxQueue;
+  const deadlineMs = options.deadlineMs ?? SERVE_LIMITS.deadlineMs;
+  const bodyMemory = new ByteBudget(options.maxBodyMemory ?? SERVE_LIMITS.maxBodyMemory);
   const webRoot = options.webRoot ?? defaultWebRoot();
   const model = await loadModel(
     options.modelPath,
@@ -94,8 +146,17 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     run: (rows, n) => model.run(rows, n),
   });
   const samples = testSampleSource(options.dataSource);
-  const training = trainingRoutes(options.trainGraphDir === undefined ? {} : { graphDir: options.trainGraphDir });
+  let training: ReturnType<typeof trainingRoutes>;
+  try {
+    training = trainingRoutes(options.trainGraphDir === undefined ? {} : { graphDir: options.trainGraphDir });
+  } catch (error) {
+    await model.release();
+    throw error;
+  }
+  const pngs = new PngPool(8);
   let errors = 0;
+  let shed = 0;
+  let pending = 0;
 
   const normalise = (images: DecodedImages): Float32Array => {
     // intensities may be fractional (JSON, luminance), so no lookup table
@@ -107,39 +168,90 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
 
   async function predict(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     const started = performance.now();
+    if (closing) throw new HttpError(503, 'the server is shutting down', { 'Retry-After': '1', Connection: 'close' });
     const type = mediaType(req);
     if (type !== 'image/png' && type !== 'application/json') {
       throw new HttpError(415, `Content-Type must be image/png or application/json, got '${type || '(none)'}'`);
     }
+    if (pending >= maxPending) {
+      req.resume();
+      throw overloaded(`${pending} predictions in flight`);
+    }
+    pending += 1;
+    const deadline = AbortSignal.timeout(deadlineMs);
     const arrived = batcher.announce();
-    let images: DecodedImages;
     try {
-      const body = await readBody(req, maxBodyBytes);
-      const decodeOptions = {
-        side: SIDE,
-        maxImages,
-        invert: query.get('invert') === 'true' || query.get('invert') === '1',
-      };
-      images = type === 'image/png' ? decodePng(body, decodeOptions) : decodeJson(body, decodeOptions);
-    } catch (error) {
-      arrived();
-      throw error;
+      let images: DecodedImages;
+      try {
+        const { body, release } = await readBody(req, maxBodyBytes, bodyMemory);
+        try {
+          images = await decode(body, type, query);
+        } finally {
+          release();
+        }
+      } catch (error) {
+        arrived();
+        throw error;
+      }
+      if (batcher.queued + images.count > maxQueue) {
+        arrived();
+        throw overloaded(`${batcher.queued} images waiting for the model`);
+      }
+      const outputs = await beforeDeadline(
+        batcher.submit(normalise(images), images.count, arrived, deadline),
+        deadline,
+      );
+      const probabilities = outputs['probabilities']!;
+      const classes = probabilities.length / images.count;
+      const predictions = [];
+      for (let n = 0; n < images.count; n++) {
+        const row = Array.from(probabilities.subarray(n * classes, (n + 1) * classes));
+        const label = argmax(row);
+        predictions.push({ label, className: profile.classNames[label] ?? String(label), probabilities: row });
+      }
+      sendJson(res, 200, {
+        predictions,
+        model: { name: model.info.name, sha256: model.info.sha256 },
+        dataset: profile.name,
+        elapsedMs: Math.round((performance.now() - started) * 1000) / 1000,
+      });
+    } finally {
+      pending -= 1;
     }
-    const outputs = await batcher.submit(normalise(images), images.count, arrived);
-    const probabilities = outputs['probabilities']!;
-    const classes = probabilities.length / images.count;
-    const predictions = [];
-    for (let n = 0; n < images.count; n++) {
-      const row = Array.from(probabilities.subarray(n * classes, (n + 1) * classes));
-      const label = argmax(row);
-      predictions.push({ label, className: profile.classNames[label] ?? String(label), probabilities: row });
-    }
-    sendJson(res, 200, {
-      predictions,
-      model: { name: model.info.name, sha256: model.info.sha256 },
-      dataset: profile.name,
-      elapsedMs: Math.round((performance.now() - started) * 1000) / 1000,
+  }
+
+  /** Rejects with 503 when the deadline passes first (a queued request has then left the queue). */
+  function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> {
+    const late = () => overloaded(`not answered within the ${deadlineMs} ms deadline`);
+    return new Promise<T>((resolve, reject) => {
+      if (deadline.aborted) reject(late());
+      const onAbort = () => reject(late());
+      deadline.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          deadline.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          deadline.removeEventListener('abort', onAbort);
+          reject(deadline.aborted ? late() : error);
+        },
+      );
     });
+  }
+
+  async function decode(body: Buffer, type: string, query: URLSearchParams): Promise<DecodedImages> {
+    const flag = (name: string) => query.get(name) === 'true' || query.get(name) === '1';
+    const decodeOptions: DecodeOptions = {
+      side: SIDE,
+      maxImages,
+      maxSide: maxImageSide,
+      invert: flag('invert'),
+      raw: flag('raw'),
+    };
+    if (type !== 'image/png') return decodeJson(body, decodeOptions);
+    const { width, height } = checkPngHeader(body, decodeOptions); // refuses bombs before any inflating
+    return width * height <= INLINE_PNG_PIXELS ? decodePng(body, decodeOptions) : pngs.decode(body, decodeOptions);
   }
 
   function testSamples(res: ServerResponse, query: URLSearchParams): void {
@@ -161,6 +273,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       profileFrom: profile.from,
       side: SIDE,
       maxBatch,
+      maxImageSide,
     };
   }
 
@@ -206,26 +319,45 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     sendFile(req, res, file, rawPath);
   }
 
-  const stats = (): ServeStats => ({ ...batcher.stats(), errors });
+  const stats = (): ServeStats => ({
+    ...batcher.stats(),
+    errors,
+    shed,
+    pending,
+    queued: batcher.queued,
+    rss: process.memoryUsage.rss(),
+  });
   const webBuilt = existsSync(webRoot);
   let closing = false;
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      errors += 1;
-      sendError(res, error);
-    });
-  });
-  server.keepAliveTimeout = 5000;
+  const server = createServer(
+    {
+      headersTimeout: options.headersTimeoutMs ?? SERVE_LIMITS.headersTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? SERVE_LIMITS.requestTimeoutMs,
+      keepAliveTimeout: SERVE_LIMITS.keepAliveTimeoutMs,
+      // how often Node looks for requests past those timeouts (its default, 30 s, would triple them)
+      connectionsCheckingInterval: 250,
+    },
+    (req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        errors += 1;
+        if (error instanceof HttpError && error.status === 503) shed += 1;
+        sendError(res, error);
+      });
+    },
+  );
+  server.maxConnections = options.maxConnections ?? SERVE_LIMITS.maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+      // a backlog as deep as the kernel allows (somaxconn), so a burst of connections waits to be accepted
+      server.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1', backlog: 4096 }, () => {
         server.off('error', reject);
         resolve();
       });
     });
   } catch (error) {
     await model.release();
+    await training.close();
     throw new Error(
       `cannot listen on ${options.host ?? '127.0.0.1'}:${options.port ?? 8080}: ${error instanceof Error ? error.message : String(error)}`,
     );
@@ -253,6 +385,8 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
         await done;
         clearInterval(sweep);
         clearTimeout(force);
+        await pngs.close();
+        await training.close();
         await model.release();
       })();
       return closed;

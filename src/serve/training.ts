@@ -11,9 +11,12 @@
 //   GET  /v1/initial-weights.bin    float32 little-endian, manifest.parameters in order
 //   GET  /v1/mnist/<idx file>       train-images-idx3-ubyte, train-labels-idx1-ubyte
 //   POST /v1/export-model           body: float32 parameters as above -> model.onnx
-// The graphs are built once, on the first request (or read from a build-graph folder).
-import { readFileSync } from 'node:fs';
+// The graphs are built once, on the first request, in a worker thread (building them takes the
+// better part of a second, which would hold up every other request), or read from a build-graph
+// folder at start-up. The MNIST files are streamed from disk.
+import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Worker } from 'node:worker_threads';
 import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import { cnnConfig } from '../../graphs/cnn-config.js';
 import { CLASS_NAMES, resolveSource } from '../data/sources.js';
@@ -24,14 +27,14 @@ import { PAGE_FORMS } from '../passes/forms.js';
 import { buildTrainStep, type TrainStepManifest } from '../train/train-step.js';
 import { loadedStep, loadGraphDir, type LoadedTrainGraph } from '../train/graph-dir.js';
 import { cnnOf } from '../train/trainer.js';
-import { HttpError, readBody, sendJson } from './http.js';
+import { HttpError, mediaType, readBody, sendJson } from './http.js';
 
 export interface TrainingAssetsOptions {
   /** a build-graph folder (train-step.onnx + train-step.json); default: the practical's CNN, Adam, batch 64 */
   graphDir?: string;
 }
 
-interface Assets {
+export interface Assets {
   trainStep: Uint8Array;
   trainStepWasm: Uint8Array;
   manifest: TrainStepManifest;
@@ -41,7 +44,7 @@ interface Assets {
 
 const sizeOf = (shape: readonly (number | string)[]): number => shape.reduce<number>((a, d) => a * Number(d), 1);
 
-function buildAssets(options: TrainingAssetsOptions): Assets {
+export function buildAssets(options: TrainingAssetsOptions): Assets {
   let trainStep: Uint8Array;
   let trainStepWasm: Uint8Array;
   let loaded: LoadedTrainGraph;
@@ -90,9 +93,23 @@ const MNIST_FILES = [
 
 /** Routes for the training page; `handle` answers a request and returns true, or returns false for other paths. */
 export function trainingRoutes(options: TrainingAssetsOptions = {}) {
-  let assets: Assets | undefined;
-  const get = (): Assets => (assets ??= buildAssets(options));
-  if (options.graphDir) get(); // a graph folder that cannot serve fails at start, not on the first request
+  let worker: Worker | undefined;
+  // a graph folder that cannot serve fails at start, not on the first request
+  let assets: Promise<Assets> | undefined = options.graphDir ? Promise.resolve(buildAssets(options)) : undefined;
+  const build = (): Promise<Assets> =>
+    new Promise<Assets>((resolve, reject) => {
+      worker = new Worker(new URL('./training-worker.js', import.meta.url), { workerData: options });
+      worker.once('message', (built: Assets) => resolve(built));
+      worker.once('error', reject);
+      worker.once('exit', (code) => {
+        worker = undefined;
+        reject(new Error(`building the training graphs stopped (worker exit code ${code})`));
+      });
+    }).catch((error: unknown) => {
+      assets = undefined; // the next request tries again
+      throw error;
+    });
+  const get = (): Promise<Assets> => (assets ??= build());
 
   function sendBytes(
     req: IncomingMessage,
@@ -105,9 +122,15 @@ export function trainingRoutes(options: TrainingAssetsOptions = {}) {
   }
 
   async function exportTrained(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { manifest } = get();
+    const type = mediaType(req);
+    if (type !== 'application/octet-stream')
+      throw new HttpError(
+        415,
+        `Content-Type must be application/octet-stream (float32 parameters), got '${type || '(none)'}'`,
+      );
+    const { manifest } = await get();
     const expected = manifest.parameters.reduce((n, p) => n + sizeOf(p.shape), 0) * 4;
-    const body = await readBody(req, expected + 1);
+    const { body } = await readBody(req, expected + 1);
     if (body.length !== expected)
       throw new HttpError(
         400,
@@ -118,7 +141,10 @@ export function trainingRoutes(options: TrainingAssetsOptions = {}) {
     let offset = 0;
     for (const spec of manifest.parameters) {
       const n = sizeOf(spec.shape);
-      weights.set(spec.name, float32(spec.shape as number[], all.slice(offset, offset + n)));
+      const values = all.slice(offset, offset + n);
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new HttpError(400, `${spec.name}[${bad}] is ${values[bad]}: every parameter must be finite`);
+      weights.set(spec.name, float32(spec.shape as number[], values));
       offset += n;
     }
     const metadata = {
@@ -139,11 +165,11 @@ export function trainingRoutes(options: TrainingAssetsOptions = {}) {
   async function handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
     const method = req.method ?? 'GET';
     const routes: Record<string, () => void | Promise<void>> = {
-      '/v1/train-step.onnx': () => sendBytes(req, res, get().trainStep),
-      '/v1/train-step-wasm.onnx': () => sendBytes(req, res, get().trainStepWasm),
-      '/v1/train-step.json': () => sendJson(res, 200, get().manifest),
-      '/v1/forward.onnx': () => sendBytes(req, res, get().forward),
-      '/v1/initial-weights.bin': () => sendBytes(req, res, get().initial),
+      '/v1/train-step.onnx': async () => sendBytes(req, res, (await get()).trainStep),
+      '/v1/train-step-wasm.onnx': async () => sendBytes(req, res, (await get()).trainStepWasm),
+      '/v1/train-step.json': async () => sendJson(res, 200, (await get()).manifest),
+      '/v1/forward.onnx': async () => sendBytes(req, res, (await get()).forward),
+      '/v1/initial-weights.bin': async () => sendBytes(req, res, (await get()).initial),
       '/v1/export-model': () => exportTrained(req, res),
     };
     const mnist = path.startsWith('/v1/mnist/') ? path.slice('/v1/mnist/'.length) : undefined;
@@ -158,12 +184,39 @@ export function trainingRoutes(options: TrainingAssetsOptions = {}) {
         MNIST_FILES.indexOf(mnist as (typeof MNIST_FILES)[number])
       ];
       if (!key) throw new HttpError(404, `no such MNIST file: ${mnist} (known: ${MNIST_FILES.join(', ')})`);
-      sendBytes(req, res, readFileSync(resolveSource({ dataset: 'mnist' }).files[key]));
+      sendStream(req, res, resolveSource({ dataset: 'mnist' }).files[key]);
       return true;
     }
     await routes[path]?.();
     return true;
   }
 
-  return { handle };
+  /** Stops a build in progress. */
+  async function close(): Promise<void> {
+    await worker?.terminate();
+  }
+
+  return { handle, close };
+}
+
+/** A file streamed from disk with its length, never read whole into memory. */
+function sendStream(req: IncomingMessage, res: ServerResponse, file: string): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new HttpError(404, `not available on this server: ${file}`);
+  }
+  res.writeHead(200, {
+    'Content-Type': 'application/octet-stream',
+    'Content-Length': size,
+    'Cache-Control': 'no-cache',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }

@@ -57,10 +57,60 @@ describe('training routes', { timeout: 60_000 }, () => {
     const info = readModelInfo(new Uint8Array(await res.arrayBuffer()));
     assert.equal(info.dataset, 'mnist');
     assert.deepEqual(info.normalization, { mean: 0.1307, std: 0.3081 });
-    const short = await fetch(`${server.url}/v1/export-model`, { method: 'POST', body: new Uint8Array(12) });
+    const post = (body: Uint8Array | ArrayBuffer, type = 'application/octet-stream') =>
+      fetch(`${server.url}/v1/export-model`, { method: 'POST', body, headers: { 'Content-Type': type } });
+    const short = await post(new Uint8Array(12));
     assert.equal(short.status, 400);
     assert.match(((await short.json()) as { error: string }).error, /expected \d+ bytes/);
+    const json = await post(weights, 'application/json');
+    assert.equal(json.status, 415);
+    assert.match(((await json.json()) as { error: string }).error, /Content-Type must be application\/octet-stream/);
+    for (const bad of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      const poisoned = new Float32Array(weights.slice(0));
+      poisoned[7] = bad;
+      const res = await post(poisoned.buffer);
+      assert.equal(res.status, 400);
+      assert.match(
+        ((await res.json()) as { error: string }).error,
+        new RegExp(`conv1.weight\\[7\\] is ${bad}: every parameter must be finite`),
+      );
+    }
     assert.equal((await fetch(`${server.url}/v1/export-model`)).status, 405);
     assert.equal((await fetch(`${server.url}/v1/train-step.onnx`, { method: 'POST' })).status, 405);
+  });
+
+  test('the first request builds the graphs off the event loop: /healthz answers meanwhile', async () => {
+    const fresh = await startServer({ modelPath: testModelPath(), port: 0 });
+    try {
+      const started = performance.now();
+      let built = false;
+      const graph = fetch(`${fresh.url}/v1/train-step.onnx`).then(async (res) => {
+        assert.equal(res.status, 200);
+        await res.arrayBuffer();
+        built = true;
+      });
+      const latencies: number[] = [];
+      while (!built) {
+        const t = performance.now();
+        const res = await fetch(`${fresh.url}/healthz`);
+        assert.equal(res.status, 200);
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await graph;
+      const buildMs = performance.now() - started;
+      assert.ok(latencies.length >= 3, `the build took ${buildMs.toFixed(0)} ms: too short to watch`);
+      // on a quiet machine the worst is a few ms; on a loaded one the bound grows with the build,
+      // which a synchronous build (the whole build time) cannot meet
+      const worst = Math.max(...latencies);
+      const bound = Math.max(100, buildMs / 5);
+      assert.ok(
+        worst < bound,
+        `/healthz took up to ${worst.toFixed(0)} ms while the graphs were built (${buildMs.toFixed(0)} ms); bound ${bound.toFixed(0)} ms`,
+      );
+    } finally {
+      await fresh.close();
+    }
   });
 });

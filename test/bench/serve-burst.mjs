@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// @ts-check
+// `npm run bench:burst`: a burst of thousands of concurrent predictions on loopback against
+// `onnxgrad serve` in its own process (test/serve/burst.ts): every answer must be 200 or 503, the
+// server's memory bounded and /healthz answered within 100 ms throughout. It stops by itself (a
+// timeout per request and a deadline for the burst). Prints the figures, writes JSON (default
+// artifacts/bench/serve-burst.json), and exits 1 when a promise is broken.
+//   node test/bench/serve-burst.mjs [--count 5000] [--deadline-ms 60000] [--out FILE] [-- serve flags]
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..', '..');
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    count: { type: 'string', default: '5000' },
+    'deadline-ms': { type: 'string', default: '60000' },
+    out: { type: 'string', default: join(root, 'artifacts', 'bench', 'serve-burst.json') },
+  },
+});
+const count = Number(values.count);
+if (!Number.isInteger(count) || count < 1 || count > 20000) throw new Error('--count must be from 1 to 20000');
+
+const { burst } = await import(join(root, 'dist/test/serve/burst.js'));
+const { buildInferenceGraph } = await import(join(root, 'dist/graphs/mnist-cnn.js'));
+const { cnnConfig } = await import(join(root, 'dist/graphs/cnn-config.js'));
+const { exportModel } = await import(join(root, 'dist/src/onnx/export.js'));
+const { loadDataset } = await import(join(root, 'dist/src/data/datasets.js'));
+const model = join(mkdtempSync(join(tmpdir(), 'onnxgrad-burst-')), 'model.onnx');
+writeFileSync(model, exportModel(buildInferenceGraph(cnnConfig())));
+const body = JSON.stringify({ pixels: Array.from(loadDataset({ dataset: 'mnist' }).test.images.subarray(0, 784)) });
+
+const load = loadavg()[0];
+const result = await burst({ model, count, body, serveArgs: positionals, deadlineMs: Number(values['deadline-ms']) });
+const other = Object.entries(result.statuses).filter(([s]) => s !== '200' && s !== '503');
+console.log(`${count} concurrent predictions in ${result.seconds} s (load average ${load.toFixed(1)} before):`);
+console.log(`  answers: ${JSON.stringify(result.statuses)}`);
+console.log(
+  `  200s: p50 ${result.okMs.p50} ms, p99 ${result.okMs.p99} ms, max ${result.okMs.max} ms; 503s: p50 ${result.shedMs.p50} ms, max ${result.shedMs.max} ms`,
+);
+console.log(
+  `  /healthz: ${result.healthz.checks} checks, max ${result.healthz.maxMs} ms, p99 ${result.healthz.p99Ms} ms, ${result.healthz.failures} failed`,
+);
+console.log(`  server memory (RSS): ${result.rssMiB.before} MiB before, ${result.rssMiB.peak} MiB at most`);
+mkdirSync(dirname(values.out), { recursive: true });
+const machine = { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', node: process.version, loadAverage: load };
+writeFileSync(
+  values.out,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, serveArgs: positionals, ...result }, null, 2)}\n`,
+);
+console.log(`wrote ${values.out}`);
+const broken = [
+  ...(other.length > 0 ? [`answers other than 200 and 503: ${JSON.stringify(Object.fromEntries(other))}`] : []),
+  ...(result.healthz.failures > 0 || !(result.healthz.maxMs < 100)
+    ? [`/healthz took up to ${result.healthz.maxMs} ms`]
+    : []),
+];
+for (const line of broken) console.error(`broken: ${line}`);
+process.exitCode = broken.length > 0 ? 1 : 0;
