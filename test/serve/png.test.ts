@@ -40,13 +40,17 @@ const decodeOptions = { side: 28, maxImages: 1 };
 test('an 8000x8000 bomb (about 60 kB) is refused with 413 from its header in well under 10 ms', () => {
   const bomb = greyPng(8000, 8000, 0, new Uint8Array(8001 * 8000));
   assert.ok(bomb.length < 100_000, `${bomb.length} bytes`);
-  const started = performance.now();
-  assert.throws(
-    () => decodePng(bomb, decodeOptions),
-    (e: unknown) =>
-      e instanceof HttpError && e.status === 413 && /8000x8000 pixels; the limit is 2048x2048/.test(e.message),
-  );
-  const ms = performance.now() - started;
+  // the best of five, so that a pause of a loaded machine is not counted as the refusal's cost
+  let ms = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    assert.throws(
+      () => decodePng(bomb, decodeOptions),
+      (e: unknown) =>
+        e instanceof HttpError && e.status === 413 && /8000x8000 pixels; the limit is 2048x2048/.test(e.message),
+    );
+    ms = Math.min(ms, performance.now() - started);
+  }
   assert.ok(ms < 10, `refused in ${ms.toFixed(2)} ms`);
 });
 
