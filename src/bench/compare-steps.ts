@@ -4,7 +4,8 @@
 // This is how a change to the graph is measured: build-graph before it and after it, then
 // compare the two folders; the losses show that both compute the same thing.
 import { Mulberry32 } from '../data/random.js';
-import { StepRunner } from '../train/step-runner.js';
+import { createNodeStepRunner } from '../train/node-step-runner.js';
+import type { StepRunner } from '../train/step-runner.js';
 import type { TrainStepManifest } from '../train/train-step.js';
 import { loadGraphDir } from '../train/graph-dir.js';
 import { batchAt, fillNoise, imagePool } from './feeds.js';
@@ -26,7 +27,7 @@ export interface StepTiming {
 
 async function runnerFor(dir: string, threads: number): Promise<{ runner: StepRunner; manifest: TrainStepManifest }> {
   const { bytes, manifest, init } = loadGraphDir(dir);
-  return { runner: await StepRunner.create(bytes, manifest, init, { threads }), manifest };
+  return { runner: await createNodeStepRunner(bytes, manifest, init, { threads }), manifest };
 }
 
 const quantile = (sorted: readonly number[], q: number): number =>

@@ -10,6 +10,7 @@ import { createSession, float32Tensor } from '../runtime/node.js';
 import { createWebSession, webFloat32Tensor, webTensorSession } from '../runtime/web.js';
 import { PAGE_FORMS } from '../passes/forms.js';
 import type { StepBatch } from '../train/step-feeds.js';
+import { createNodeStepRunner } from '../train/node-step-runner.js';
 import { StepRunner } from '../train/step-runner.js';
 import { buildTrainStep, type TrainStepManifest } from '../train/train-step.js';
 import type { Contender, Measurement, RoundCounts } from './contender.js';
@@ -126,7 +127,7 @@ export async function nodeContender(
   spinning: boolean,
 ): Promise<Contender> {
   // the graph the trainer builds for onnxruntime-node
-  const runner = await StepRunner.create(w.trainBytesNode, w.manifest, w.initial, { threads, spinning });
+  const runner = await createNodeStepRunner(w.trainBytesNode, w.manifest, w.initial, { threads, spinning });
   const session = await createSession(w.inferBytes, { threads, spinning });
   const size = w.config.inputSize;
   const rt: Runtime = {

@@ -9,7 +9,7 @@ import { type InitScheme, Initializer } from './init.js';
 
 /** A dropout layer's noise input in a training graph: the trainer feeds it uniform [0, 1) noise. */
 export interface DropoutNoise {
-  readonly value: Value;
+  readonly input: Value;
   readonly rate: number;
 }
 

@@ -88,7 +88,7 @@ export function dropout(rate: number): Layer {
   return (x: Value, ctx: LayerContext) => {
     if (!ctx.training || rate === 0) return x;
     const noise = x.graph.input(parameterName(ctx, 'noise'), 'float32', x.shape);
-    ctx.noise.push({ value: noise, rate });
+    ctx.noise.push({ input: noise, rate });
     return op.where(op.less(noise, rate), 0, op.mul(x, 1 / (1 - rate)));
   };
 }

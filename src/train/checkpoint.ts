@@ -2,49 +2,15 @@
 // safetensors file written atomically, so a crash leaves the old checkpoint or the new one.
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file.js';
-import type { TensorData } from '../ir/tensor.js';
-import type { CursorState } from '../data/batches.js';
-import type { RunningSums } from './metrics.js';
-import { decodeSafetensors, encodeSafetensors, SafetensorsError } from './safetensors.js';
+import { type Checkpoint, decodeCheckpoint, encodeCheckpoint } from './checkpoint-format.js';
+import { SafetensorsError } from './safetensors.js';
 import type { TrainStepManifest } from './train-step.js';
 
-/** What a resumed run needs besides the tensors, stored as JSON in the header metadata. */
-export interface ResumeState {
-  readonly step: number;
-  readonly cursor: CursorState;
-  readonly dropoutRng: number;
-  readonly elapsedSeconds: number;
-  /** The run's settings; a resume with different ones is refused. */
-  readonly fingerprint: string;
-  /** How it ran (options.ts runtimeFingerprint); absent in checkpoints of older versions. */
-  readonly runtime?: string;
-  /** The total the learning-rate schedule is laid out over: the first --steps of a run that was extended. */
-  readonly scheduleSteps?: number;
-  /** The training loss and accuracy sums since the last metrics record (absent in older checkpoints). */
-  readonly running?: RunningSums;
-}
+export { type Checkpoint, decodeCheckpoint, encodeCheckpoint, type ResumeState } from './checkpoint-format.js';
 
-export interface Checkpoint {
-  readonly tensors: Map<string, TensorData>;
-  readonly state: ResumeState;
-}
-
-/** The scale of a state tensor `<optimizer>.<slot>.<parameter>` in a stateScale record. */
-const scaleOf = (scales: Readonly<Record<string, number>> | undefined, stateName: string): number =>
-  scales?.[stateName.split('.')[1] ?? ''] ?? 1;
-
-/**
- * Writes the tensors as the graph holds them, with the optimizer's state scales (Adam keeps
- * m / (1 - beta1)) in the metadata, so that a resume is bit-identical and a reader can recover
- * PyTorch's m and v.
- */
+/** Writes a checkpoint atomically (checkpoint-format.ts encodeCheckpoint). */
 export function saveCheckpoint(path: string, checkpoint: Checkpoint, manifest: TrainStepManifest): void {
-  const metadata = {
-    format: 'onnxgrad.checkpoint',
-    resume: JSON.stringify(checkpoint.state),
-    stateScale: JSON.stringify(manifest.optimizer.stateScale ?? {}),
-  };
-  writeFileAtomic(path, encodeSafetensors(checkpoint.tensors, metadata));
+  writeFileAtomic(path, encodeCheckpoint(checkpoint, manifest));
 }
 
 /** Loads and checks a checkpoint against the training graph it must feed. */
@@ -55,37 +21,5 @@ export function loadCheckpoint(path: string, manifest: TrainStepManifest): Check
   } catch {
     throw new SafetensorsError(`${path}: cannot read the checkpoint`);
   }
-  const { tensors, metadata } = decodeSafetensors(bytes, path);
-  if (metadata.format !== 'onnxgrad.checkpoint' || typeof metadata.resume !== 'string') {
-    throw new SafetensorsError(`${path}: not an onnxgrad checkpoint (no resume metadata)`);
-  }
-  let state: ResumeState;
-  try {
-    state = JSON.parse(metadata.resume) as ResumeState;
-  } catch {
-    throw new SafetensorsError(`${path}: corrupt resume metadata`);
-  }
-  for (const spec of [...manifest.parameters, ...manifest.state]) {
-    const t = tensors.get(spec.name);
-    if (!t) throw new SafetensorsError(`${path}: does not match this model: '${spec.name}' is missing`);
-    if (t.dims.join() !== spec.shape.join()) {
-      throw new SafetensorsError(
-        `${path}: does not match this model: '${spec.name}' is [${t.dims.join(', ')}], expected [${spec.shape.join(', ')}]`,
-      );
-    }
-  }
-  // a checkpoint written with other state scales (older versions stored PyTorch's m and v)
-  let stored: Record<string, number> = {};
-  try {
-    stored = JSON.parse(metadata.stateScale ?? '{}') as Record<string, number>;
-  } catch {
-    throw new SafetensorsError(`${path}: corrupt stateScale metadata`);
-  }
-  for (const spec of manifest.state) {
-    const ratio = scaleOf(manifest.optimizer.stateScale, spec.name) / scaleOf(stored, spec.name);
-    const t = tensors.get(spec.name) as TensorData;
-    if (ratio !== 1)
-      tensors.set(spec.name, { ...t, data: Float32Array.from(t.data as Float32Array, (v) => v * ratio) });
-  }
-  return { tensors, state };
+  return decodeCheckpoint(bytes, manifest, path);
 }

@@ -8,7 +8,6 @@
 // allocation or copy per step, and an output never aliases an input (which gives silently wrong
 // results in ONNX Runtime). Elsewhere the outputs a step returns are the next step's inputs.
 import type { TensorData } from '../ir/tensor.js';
-import { nodeTensorSession, type OrtTensor, type SessionOptions } from '../runtime/node.js';
 import type { TensorSession } from '../runtime/tensor-session.js';
 import { carried, type TrainStepManifest } from './manifest.js';
 import { type StepBatch, stepFeeds } from './step-feeds.js';
@@ -25,7 +24,7 @@ type BufferSet<T> = Map<string, T>;
 
 const scalar = (): TensorData => ({ dtype: 'float32', dims: [], data: new Float32Array(1) });
 
-export class StepRunner<T = OrtTensor> {
+export class StepRunner<T = unknown> {
   private current: BufferSet<T> = new Map();
   private spare: BufferSet<T> = new Map();
   /** Each carried input's name with the output that replaces it. */
@@ -52,17 +51,7 @@ export class StepRunner<T = OrtTensor> {
     }
   }
 
-  /** A runner on onnxruntime-node. */
-  static async create(
-    graph: Uint8Array,
-    manifest: TrainStepManifest,
-    initial: ReadonlyMap<string, TensorData>,
-    options: SessionOptions,
-  ): Promise<StepRunner> {
-    return new StepRunner(await nodeTensorSession(graph, options), manifest, initial);
-  }
-
-  /** A runner on any runtime's session (e.g. src/runtime/web.ts webTensorSession). */
+  /** A runner on any runtime's session (node-step-runner.ts for onnxruntime-node; src/runtime/web.ts webTensorSession). */
   static on<U>(
     session: TensorSession<U>,
     manifest: TrainStepManifest,

@@ -7,17 +7,18 @@ import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import { BatchCursor } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
-import { dropoutSeed, Mulberry32 } from '../data/random.js';
+import { dropoutSeed } from '../data/random.js';
 import { normalizationFor, splitDataset } from '../data/split.js';
 import { exportModel } from '../onnx/export.js';
 import { createSession, float32Tensor, nchwcBlockSize } from '../runtime/node.js';
 import { writeFileAtomic, writeFileAtomicIfChanged } from '../atomic-file.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
+import { type BatchSource, type LoopResult, runLoop, type StepInfo } from './fit.js';
 import { MetricsLog, type MetricsRecord } from './metrics.js';
 import { fingerprint, runtimeFingerprint, type TrainOptions } from './options.js';
 import { learningRate } from './schedule.js';
-import { StepRunner } from './step-runner.js';
+import { createNodeStepRunner } from './node-step-runner.js';
 import { formForDevice, stepForm, usesNchwc } from '../passes/forms.js';
 import {
   type LoadedTrainGraph,
@@ -185,7 +186,7 @@ export async function train(
   writeFileAtomicIfChanged(path(RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
 
   const session = { device: o.device, threads: o.threads, spinning: o.spinning === true };
-  const runner = await StepRunner.create(bytes, manifest, checkpoint?.tensors ?? init, session);
+  const runner = await createNodeStepRunner(bytes, manifest, checkpoint?.tensors ?? init, session);
   const forward = buildCnn(model, { training: false });
   forward.graph.output(forward.logits, 'logits');
   const evalSession = await createSession(exportModel(forward.graph, { parametersAs: 'inputs' }), session);
@@ -202,40 +203,17 @@ export async function train(
     { batchSize: manifest.batchSize, seed: o.seed, normalization, augment: o.augment ? {} : null },
     checkpoint?.state.cursor,
   );
-  const dropoutRng = new Mulberry32(checkpoint?.state.dropoutRng ?? dropoutSeed(o.seed));
   const metrics = new MetricsLog(path(RUN_FILES.metrics), checkpoint?.state.step ?? 0, checkpoint?.state.running);
   if (metrics.notice !== undefined) callbacks.onNotice?.(metrics.notice);
-  let step = checkpoint?.state.step ?? 0;
-  const startStep = step;
-  const elapsedBefore = checkpoint?.state.elapsedSeconds ?? 0;
-  const started = performance.now();
-  const elapsed = () => elapsedBefore + (performance.now() - started) / 1000;
-
-  const save = () => {
-    const state = {
-      step,
-      cursor: cursor.position,
-      dropoutRng: dropoutRng.state,
-      elapsedSeconds: elapsed(),
-      fingerprint: fingerprint(o),
-      runtime,
-      scheduleSteps,
-      running: metrics.running,
-    };
-    saveCheckpoint(path(RUN_FILES.checkpoint), { tensors: runner.tensors(), state }, manifest);
-    callbacks.onCheckpoint?.({ step, path: path(RUN_FILES.checkpoint) });
-  };
-  const validate = async (): Promise<MetricsRecord> => {
-    const val = await evaluate(splits.val, normalization, model.classes, predict);
-    const record = metrics.record(
-      step,
-      cursor.position.epoch,
-      elapsed(),
-      learningRate(o.schedule, o.lr, step, scheduleSteps),
-      val,
-    );
-    callbacks.onEval?.(record);
-    return record;
+  const startStep = checkpoint?.state.step ?? 0;
+  const batches: BatchSource = {
+    next: () => {
+      const batch = cursor.next();
+      return { inputs: [batch.images], labels: batch.labels, size: batch.size };
+    },
+    get epoch() {
+      return cursor.position.epoch;
+    },
   };
 
   callbacks.onStart?.({
@@ -245,39 +223,50 @@ export async function train(
     parameters: manifest.parameters.reduce((n, p) => n + (p.shape as number[]).reduce((a, b) => a * b, 1), 0),
     trainImages: splits.train.count,
   });
-  let final: MetricsRecord | undefined;
-  let stopped = false;
+  let loop: LoopResult;
   try {
-    while (step < o.steps) {
-      const batch = cursor.next();
-      const noise = manifest.dropout.map((d) => {
-        const n = new Float32Array(d.shape.reduce((a, b) => a * b, 1));
-        for (let i = 0; i < n.length; i++) n[i] = dropoutRng.next();
-        return n;
-      });
-      const lr = learningRate(o.schedule, o.lr, step + 1, scheduleSteps);
-      const result = await runner.run({ inputs: [batch.images], labels: batch.labels, noise }, step + 1, lr);
-      step += 1;
-      if (!Number.isFinite(result.loss))
-        throw new Error(`the loss became ${result.loss} at step ${step}; try a smaller --lr`);
-      metrics.addStep(result.loss, result.correct, batch.size);
-      callbacks.onStep?.({ step, loss: result.loss, accuracy: result.correct / batch.size, lr });
-      if (step % o.evalEvery === 0 || step === o.steps) final = await validate();
-      if (step % o.checkpointEvery === 0 && step < o.steps) save();
-      if (callbacks.shouldStop?.() && step < o.steps) {
-        stopped = true;
-        break;
-      }
-    }
-    save();
+    // the loop the library's Trainer runs (fit.ts); the files are this function's
+    loop = await runLoop({
+      runner,
+      manifest,
+      batches,
+      steps: o.steps,
+      lr: (step) => learningRate(o.schedule, o.lr, step, scheduleSteps),
+      start: {
+        step: startStep,
+        noiseState: checkpoint?.state.dropoutRng ?? dropoutSeed(o.seed),
+        elapsedSeconds: checkpoint?.state.elapsedSeconds ?? 0,
+      },
+      evalEvery: o.evalEvery,
+      validate: () => evaluate(splits.val, normalization, model.classes, predict),
+      recorder: metrics,
+      checkpointEvery: o.checkpointEvery,
+      checkpoint: (s) => {
+        const state = {
+          step: s.step,
+          cursor: cursor.position,
+          dropoutRng: s.noiseState,
+          elapsedSeconds: s.elapsedSeconds,
+          fingerprint: fingerprint(o),
+          runtime,
+          scheduleSteps,
+          running: metrics.running,
+        };
+        saveCheckpoint(path(RUN_FILES.checkpoint), { tensors: runner.tensors(), state }, manifest);
+      },
+      onCheckpoint: ({ step }) => callbacks.onCheckpoint?.({ step, path: path(RUN_FILES.checkpoint) }),
+      ...(callbacks.onStep ? { onStep: (info: StepInfo) => callbacks.onStep?.(info) } : {}),
+      ...(callbacks.onEval ? { onEval: (record: MetricsRecord) => callbacks.onEval?.(record) } : {}),
+      ...(callbacks.shouldStop ? { shouldStop: () => callbacks.shouldStop?.() === true } : {}),
+    });
   } finally {
     await runner.release();
     await evalSession.release();
   }
-  const seconds = elapsed();
+  const { steps: step, seconds, stepsPerSecond } = loop;
+  const final = loop.history.at(-1);
   const files = { checkpoint: path(RUN_FILES.checkpoint), metrics: path(RUN_FILES.metrics) };
-  const stepsPerSecond = (step - startStep) / Math.max((performance.now() - started) / 1000, 1e-9);
-  if (stopped) return { completed: false, steps: step, seconds, stepsPerSecond, files };
+  if (loop.end !== 'completed') return { completed: false, steps: step, seconds, stepsPerSecond, files };
 
   const weights = runner.tensors();
   const metadata = {

@@ -13,7 +13,7 @@ import { splitDataset } from '../../src/data/split.js';
 import { float32, type TensorData } from '../../src/ir/tensor.js';
 import { exportModel } from '../../src/onnx/export.js';
 import type { ServeHandle } from '../../src/serve/server.js';
-import { StepRunner } from '../../src/train/step-runner.js';
+import { createNodeStepRunner } from '../../src/train/node-step-runner.js';
 import { buildTrainStep } from '../../src/train/train-step.js';
 import { artifactPath, launch } from './chromium.js';
 import { openTrainingPage, startTrainingServer, waitForSteps } from './train-page.js';
@@ -28,7 +28,7 @@ async function nodeLosses(steps: number): Promise<number[]> {
   for (const [name, p] of graph.parameters) init.set(name, p.init);
   for (const s of manifest.state)
     init.set(s.name, float32(s.shape as number[], new Float32Array((s.shape as number[]).reduce((a, b) => a * b, 1))));
-  const runner = await StepRunner.create(exportModel(graph, { parametersAs: 'inputs' }), manifest, init, {
+  const runner = await createNodeStepRunner(exportModel(graph, { parametersAs: 'inputs' }), manifest, init, {
     threads: 1,
   });
   const splits = splitDataset(loadDataset({ dataset: 'mnist' }), { seed: 1 });

@@ -56,7 +56,7 @@ test('dropout makes a noise input named after the layer in a training graph, and
   const net = nn.sequential({ fc1: nn.linear(8), drop1: nn.dropout(0.25), fc2: nn.linear(2) });
   const training = nn.build(net, { inputShape: [4], batch: 16, training: true });
   assert.deepEqual(
-    training.noise.map((n) => [n.value.name, n.rate, n.value.shape]),
+    training.noise.map((n) => [n.input.name, n.rate, n.input.shape]),
     [['drop1.noise', 0.25, [16, 8]]],
   );
   assert.deepEqual(

@@ -11,6 +11,7 @@ import * as op from '../../src/ops/index.js';
 import { FORM_NAMES } from '../../src/passes/forms.js';
 import { webTensorSession } from '../../src/runtime/web.js';
 import { compileTrainStep, type TrainStep } from '../../src/train/compile-step.js';
+import { createNodeStepRunner } from '../../src/train/node-step-runner.js';
 import { StepRunner } from '../../src/train/step-runner.js';
 
 const [BATCH, FEATURES, HIDDEN, CLASSES] = [32, 6, 16, 3];
@@ -111,7 +112,7 @@ test('an unknown form or loss is a one-line error that lists the known ones', ()
 
 test('an MLP trains through compileTrainStep and StepRunner on onnxruntime-node: the loss falls', async () => {
   const step = compile('node-cpu');
-  const runner = await StepRunner.create(
+  const runner = await createNodeStepRunner(
     exportModel(step.graph, { parametersAs: 'inputs' }),
     step.manifest,
     initial(step),
