@@ -40,6 +40,8 @@ export default defineConfig({
   base: './',
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   plugins: [onnxruntimeFiles()],
+  // the training page's worker is an ES module (new Worker(..., { type: 'module' })), like the pages
+  worker: { format: 'es' },
   build: {
     outDir: join(here, 'dist'),
     emptyOutDir: true,

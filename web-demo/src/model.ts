@@ -3,9 +3,9 @@
 // cross-origin isolated). The runtime's files come from this site's /ort/ folder, never a CDN.
 import { softmaxRows } from '../../src/serve/softmax.js';
 import * as ort from 'onnxruntime-web/webgpu';
+import type { Provider } from './providers.js';
 
-export type Provider = 'webgpu' | 'wasm';
-export const PROVIDER_NAMES: Readonly<Record<Provider, string>> = { webgpu: 'WebGPU', wasm: 'WASM' };
+export { type Provider, PROVIDER_NAMES } from './providers.js';
 
 ort.env.wasm.wasmPaths = new URL('ort/', globalThis.location.href).href;
 ort.env.logLevel = 'error';

@@ -4,14 +4,19 @@
 // outputs stay on the GPU (preferredOutputLocation 'gpu-buffer') and go straight back in: only
 // the batch, the noise and two scalars go up, and only loss and #correct come down each step.
 // A second session, the forward graph with parameters as inputs, measures validation accuracy.
+// It runs in the training page's worker (train-worker.ts).
 import * as ort from 'onnxruntime-web/webgpu';
 import { type FormName, PAGE_FORMS } from '../../src/passes/forms.js';
 import { carried, inputsOf, sizeOf, type TrainStepManifest, upgradeManifest } from '../../src/train/manifest.js';
 import { type StepBatch, stepFeeds } from '../../src/train/step-feeds.js';
-import type { Provider } from './model.js';
+import type { Provider } from './providers.js';
 
-ort.env.wasm.wasmPaths = new URL('ort/', globalThis.location.href).href;
 ort.env.logLevel = 'error';
+
+/** Where the runtime's .mjs and .wasm files are: the page's ort/ folder (a worker's own URL is under assets/). */
+export function useOrtFiles(base: string): void {
+  ort.env.wasm.wasmPaths = base;
+}
 
 export type Manifest = TrainStepManifest;
 export { sizeOf };

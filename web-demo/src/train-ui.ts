@@ -11,6 +11,8 @@ export interface TrainUiHandlers {
   onReset(): void;
   onValidate(): void;
   onDownload(): void;
+  /** the learning rate field changed (a valid rate) */
+  onLr(lr: number): void;
   /** a setting that needs a fresh page (backend, threads) changed */
   onReload(params: Record<string, string>): void;
   onFiles(images: File, labels: File): void;
@@ -64,6 +66,7 @@ export class TrainUi {
     $('reset').addEventListener('click', () => handlers.onReset());
     $('validate').addEventListener('click', () => handlers.onValidate());
     $('download').addEventListener('click', () => handlers.onDownload());
+    $('lr').addEventListener('change', () => handlers.onLr(this.lr));
     const ep = $<HTMLSelectElement>('ep');
     const threads = $<HTMLSelectElement>('threads-select');
     ep.value = pageParam('ep') ?? 'auto';
@@ -117,15 +120,14 @@ export class TrainUi {
     $<HTMLInputElement>('lr').value = String(value);
   }
 
-  setProvider(name: string, threads: number): void {
+  /** `isolated`: whether the trainer's side is cross-origin isolated (WASM threads need it) */
+  setProvider(name: string, threads: number, isolated: boolean): void {
     this.state.provider = name;
     this.state.threads = threads;
     $('provider').textContent = name;
     $('provider').dataset['provider'] = name;
     $('threads').textContent =
-      name === 'WASM'
-        ? `${threads} thread${threads === 1 ? '' : 's'}${globalThis.crossOriginIsolated ? '' : ' (not isolated)'}`
-        : 'GPU';
+      name === 'WASM' ? `${threads} thread${threads === 1 ? '' : 's'}${isolated ? '' : ' (not isolated)'}` : 'GPU';
   }
 
   setReady(ready: boolean): void {
@@ -148,7 +150,7 @@ export class TrainUi {
     $('speed').textContent = `${stepsPerSecond.toFixed(stepsPerSecond < 10 ? 2 : 1)} steps/s`;
   }
 
-  /** Records a step; the charts are redrawn at most once a frame. */
+  /** Records a step (`epoch` counted from 0); the charts are redrawn at most once a frame. */
   addStep(step: number, epoch: number, loss: number, accuracy: number): void {
     Object.assign(this.state, { step });
     this.state.losses.push(loss);
@@ -172,6 +174,7 @@ export class TrainUi {
 
   clear(): void {
     Object.assign(this.state, { step: 0, losses: [], accuracies: [], val: [], stepsPerSecond: 0 });
+    $('stat-epoch').textContent = 'epoch 1';
     this.drawn = -1;
     for (const id of ['stat-loss', 'stat-acc', 'stat-val']) $(id).textContent = '–';
     $('stat-val-when').textContent = '10,000 held-out images';
