@@ -7,6 +7,7 @@ import { backward } from '../autodiff/backward.js';
 import type { DType } from '../ir/dtype.js';
 import type { Graph, Value } from '../ir/graph.js';
 import { softmaxCrossEntropy } from '../ops/loss.js';
+import { CLASS_LOSSES } from './losses.js';
 import { createOptimizer, stateName } from '../optim/index.js';
 import { convGradientsOf, stepForm, usesNchwc } from '../passes/forms.js';
 import { type PassCounts, RULE_TABLES, runForwardPasses, runStepPasses } from '../passes/index.js';
@@ -40,6 +41,7 @@ export const LOSSES: Readonly<Record<string, LossDefinition>> = Object.freeze({
       return { loss, metrics: { correct } };
     },
   },
+  ...CLASS_LOSSES,
 });
 
 export interface CompileOptions {
@@ -61,6 +63,12 @@ export interface CompileOptions {
   readonly nchwcBlock?: number | null;
   /** Graph inputs that are dropout noise (uniform [0, 1) each step), with their rates. */
   readonly noise?: readonly { readonly input: Value; readonly rate: number }[];
+  /**
+   * Tensors carried from step to step besides the parameters and optimizer state, each with the
+   * value it takes after the step: BatchNormalization's running statistics. They start from the
+   * forward model's initializers of the same name (manifest `buffers`).
+   */
+  readonly buffers?: readonly { readonly input: Value; readonly next: Value }[];
   /** Descriptive metadata copied into the manifest (e.g. the CNN's configuration as `model`). */
   readonly describe?: Pick<TrainStepManifest, 'model'>;
 }
@@ -96,6 +104,7 @@ export function compileTrainStep(o: CompileOptions): TrainStep {
   if (output.shape[0] !== o.batchSize)
     throw new Error(`${o.output.name} has a batch of ${output.shape[0]}, not the batch size ${o.batchSize}`);
   const noiseRates = new Map((o.noise ?? []).map((n) => [copied(n.input), n.rate]));
+  const buffers = (o.buffers ?? []).map((b) => ({ input: copied(b.input), next: copied(b.next) }));
   const labelsSpec = o.labels ?? lossDefinition.labels(output);
   const labels = graph.input('labels', labelsSpec.dtype, labelsSpec.shape);
   const step = graph.input('step', 'float32', []);
@@ -123,6 +132,7 @@ export function compileTrainStep(o: CompileOptions): TrainStep {
     next.state.forEach((s, i) => nextState.push([nextName((slots[i] as Value).name), s]));
   }
   for (const [name, value] of nextState) graph.output(value, name);
+  for (const b of buffers) graph.output(b.next, nextName(b.input.name));
 
   const roles = new Map<Value, InputRole>([
     [labels, 'labels'],
@@ -130,10 +140,11 @@ export function compileTrainStep(o: CompileOptions): TrainStep {
     [lr, 'lr'],
     ...params.map((p): [Value, InputRole] => [p, 'parameter']),
     ...state.map((s): [Value, InputRole] => [s, 'state']),
+    ...buffers.map((b): [Value, InputRole] => [b.input, 'state']),
     ...[...noiseRates.keys()].map((n): [Value, InputRole] => [n, 'noise']),
   ]);
   const inputSpec = (v: Value): InputSpec => ({ ...spec(v), role: roles.get(v) ?? 'batch' });
-  const carriedNames = new Set([...params, ...state].map((v) => nextName(v.name)));
+  const carriedNames = new Set([...params, ...state, ...buffers.map((b) => b.input)].map((v) => nextName(v.name)));
   const outputSpec = (v: Value): OutputSpec =>
     v.name === 'loss'
       ? { ...spec(v), role: 'loss' }
@@ -156,6 +167,7 @@ export function compileTrainStep(o: CompileOptions): TrainStep {
     },
     parameters: params.map(spec),
     state: state.map(spec),
+    ...(buffers.length > 0 ? { buffers: buffers.map((b) => spec(b.input)) } : {}),
     dropout: [...noiseRates].map(([n, rate]) => ({ name: n.name, rate, shape: n.shape as number[] })),
     inputs: [...graph.inputs.map(inputSpec), ...params.map(inputSpec)],
     outputs: graph.outputs.map(outputSpec),

@@ -101,7 +101,7 @@ export interface LoadedTrainGraph {
   readonly init: Map<string, TensorData>;
 }
 
-/** What a new run starts from: the given parameters, and zeros for every state tensor. */
+/** What a new run starts from: the given parameters (and running statistics), and zeros for the optimizer state. */
 export function initialTensors(
   parameters: ReadonlyMap<string, TensorData>,
   manifest: TrainStepManifest,
@@ -113,6 +113,11 @@ export function initialTensors(
     init.set(p.name, t);
   }
   for (const s of manifest.state) init.set(s.name, float32(s.shape as number[], new Float32Array(sizeOf(s.shape))));
+  for (const b of manifest.buffers ?? []) {
+    const t = parameters.get(b.name);
+    if (!t) throw new Error(`no initial value for the running statistic '${b.name}'`);
+    init.set(b.name, t);
+  }
   return init;
 }
 

@@ -59,6 +59,8 @@ export interface TrainStepManifest {
   readonly parameters: readonly TensorSpec[];
   /** State carried between steps that starts at zero: optimizer state, `<optimizer>.<slot>.<parameter>`. */
   readonly state: readonly TensorSpec[];
+  /** State carried between steps that starts from the forward model's initializers: BatchNormalization's running statistics. */
+  readonly buffers?: readonly TensorSpec[];
   readonly dropout: readonly { readonly name: string; readonly rate: number; readonly shape: readonly number[] }[];
   readonly inputs: readonly InputSpec[];
   readonly outputs: readonly OutputSpec[];
