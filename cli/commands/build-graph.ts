@@ -9,9 +9,17 @@ import { positiveInteger } from '../options/parse.js';
 import { FORM_NAMES, formForFlags, stepForm, usesNchwc } from '../../src/passes/forms.js';
 import type { Value } from '../../src/ir/graph.js';
 import { bytesToText } from '../../src/onnx/text.js';
-import { addModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
+import { addModelOptions, hasModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
+import {
+  addImportOptions,
+  checkImportFlags,
+  type ImportFlags,
+  importStepOptions,
+  readOnnxFile,
+} from '../options/import.js';
+import { writeImportedGraphDir } from '../../src/train/import-step.js';
 
-interface BuildGraphFlags extends ModelFlags {
+interface BuildGraphFlags extends ModelFlags, ImportFlags {
   out: string;
   optimizer: OptimizerName;
   batchSize: number;
@@ -48,6 +56,7 @@ export function buildGraphCommand(): Command {
       '--form <name>',
       `the training step's form, by name (${FORM_NAMES.join(', ')}); instead of --conv-gradients and --no-nchwc, which choose node-cpu (im2col), wasm (im2col --no-nchwc) or portable (conv)`,
     );
+  addImportOptions(command);
   addModelOptions(command)
     .option('--print', 'also print the graph in a readable text form')
     .option('--json', 'print what was written as JSON')
@@ -63,6 +72,8 @@ const typeText = (v: Value): string => `${v.name}: ${v.dtype}[${v.shape.join(', 
 
 async function buildGraph(flags: BuildGraphFlags): Promise<void> {
   if (flags.out.trim() === '') throw new Error('--out: expected a folder, got an empty string');
+  checkImportFlags(flags);
+  if (flags.from !== undefined) return buildFromFile(flags, flags.from);
   const config = modelConfigFromOptions(flags);
   const { path, bytes, graph } = writeInferenceModel(config, flags.out);
   const form = stepForm(flags.form ?? formForFlags(flags));
@@ -92,6 +103,55 @@ async function buildGraph(flags: BuildGraphFlags): Promise<void> {
     `wrote ${step.path} (${(step.bytes.length / 1e3).toFixed(0)} kB): training step '${step.graph.name}', ${flags.optimizer}, batch ${flags.batchSize}, ${step.manifest.convGradients} conv gradients${nchwcBlock ? `, NCHWc blocks of ${nchwcBlock}` : ''}`,
     `wrote ${step.manifestPath}: its ${step.manifest.inputs.length} inputs and ${step.manifest.outputs.length} outputs`,
     `layers: onnxgrad summary --model-file ${path}`,
+    `train it: onnxgrad train --graph ${flags.out}`,
+  ];
+  print(`${lines.join('\n')}\n`);
+}
+
+/** build-graph --from FILE.onnx: the user's model in inference form, and its training step. */
+async function buildFromFile(flags: BuildGraphFlags, file: string): Promise<void> {
+  if (hasModelOptions(flags))
+    throw new Error(
+      '--from: cannot be combined with the model options (--model, --filters ...): the file defines the network',
+    );
+  const form = stepForm(flags.form ?? formForFlags(flags));
+  const nchwcBlock = usesNchwc(form) ? await nchwcBlockSize() : null;
+  const made = writeImportedGraphDir(
+    readOnnxFile(file),
+    flags.out,
+    importStepOptions(flags, { optimizer: flags.optimizer, batchSize: flags.batchSize, form: form.name, nchwcBlock }),
+  );
+  const { written } = made;
+  if (flags.json) {
+    const files = [
+      { path: made.modelPath, bytes: made.model.length },
+      { path: written.path, bytes: written.bytes.length, graph: written.graph.name, manifest: written.manifestPath },
+    ];
+    print(
+      `${JSON.stringify({ files, from: file, loss: made.loss, output: made.output.name, parameters: made.parameters, notes: made.notes })}\n`,
+    );
+    return;
+  }
+  if (flags.print) print(bytesToText(made.model));
+  const count = (names: readonly string[]) =>
+    names.reduce(
+      (n, name) =>
+        n +
+        (written.manifest.parameters.find((p) => p.name === name)?.shape ?? []).reduce<number>(
+          (a, d) => a * Number(d),
+          1,
+        ),
+      0,
+    );
+  const lines = [
+    `wrote ${made.modelPath} (${(made.model.length / 1e6).toFixed(2)} MB): ${file} in inference form, with a probabilities output`,
+    ...made.notes.map((n) => `  note: ${n}`),
+    `  trains ${made.parameters.trained.length} parameters (${count(made.parameters.trained).toLocaleString('en-US')} values) on output '${made.output.name}' with ${made.loss}${made.parameters.frozen.length ? `; frozen: ${made.parameters.frozen.join(', ')}` : ''}`,
+    ...(written.manifest.buffers?.length
+      ? [`  running statistics carried between steps: ${written.manifest.buffers.map((b) => b.name).join(', ')}`]
+      : []),
+    `wrote ${written.path} (${(written.bytes.length / 1e3).toFixed(0)} kB): training step, ${flags.optimizer}, batch ${flags.batchSize}, form ${form.name}`,
+    `wrote ${written.manifestPath}: its ${written.manifest.inputs.length} inputs and ${written.manifest.outputs.length} outputs`,
     `train it: onnxgrad train --graph ${flags.out}`,
   ];
   print(`${lines.join('\n')}\n`);

@@ -17,8 +17,19 @@ import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options/
 import { formatPercent } from '../format.js';
 import { plotRun } from '../../src/report/plots.js';
 import { printPlots } from './plot.js';
+import {
+  addImportOptions,
+  checkImportFlags,
+  type ImportFlags,
+  importStepOptions,
+  readOnnxFile,
+} from '../options/import.js';
+import { writeImportedGraphDir } from '../../src/train/import-step.js';
+import { formForDevice, stepForm, usesNchwc } from '../../src/passes/forms.js';
+import { nchwcBlockSize } from '../../src/runtime/node.js';
+import { join } from 'node:path';
 
-interface TrainFlags extends ModelFlags, DataFlags {
+interface TrainFlags extends ModelFlags, DataFlags, ImportFlags {
   runDir?: string;
   graph?: string;
   preset: PresetName;
@@ -105,6 +116,7 @@ export function trainCommand(): Command {
     .option('--no-plot', 'do not draw the curves and confusion matrix (onnxgrad plot) at the end')
     .option('--json', 'print the summary as JSON');
   addDataOptions(command);
+  addImportOptions(command);
   addModelOptions(command);
   command.addHelpText(
     'after',
@@ -117,15 +129,26 @@ export function trainCommand(): Command {
 export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
   const preset = PRESET_DEFAULTS[flags.preset];
   if (flags.steps !== undefined && flags.epochs !== undefined) throw new Error('give --steps or --epochs, not both');
+  checkImportFlags(flags);
+  if (flags.from !== undefined && flags.graph !== undefined)
+    throw new Error('give --from FILE or --graph DIR, not both');
+  if (flags.from !== undefined && hasModelOptions({ ...flags, seed: undefined }))
+    throw new Error(
+      '--from: cannot be combined with the model options (--model, --filters ...): the file defines the network',
+    );
   const built = flags.graph ? readTrainStepManifest(resolve(flags.graph)) : undefined;
   if (built && (hasModelOptions({ ...flags, seed: undefined }) || flags.optimizer || flags.batchSize)) {
     throw new Error(
       `--graph: the graph in ${flags.graph} fixes the model, optimizer and batch size; rebuild it with build-graph to change them`,
     );
   }
-  const model = built
-    ? { ...cnnOf(built, flags.graph ?? ''), ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}) }
-    : modelConfigFromOptions(flags);
+  // a folder made by build-graph --from, or --from itself: the ONNX file is the network
+  const imported = flags.from !== undefined || (built !== undefined && built.model === undefined);
+  const model = imported
+    ? undefined
+    : built
+      ? { ...cnnOf(built, flags.graph ?? ''), ...(flags.seed !== undefined ? { seed: Number(flags.seed) } : {}) }
+      : modelConfigFromOptions(flags);
   const optimizer =
     (built?.optimizer.name as OptimizerName | undefined) ?? flags.optimizer ?? (preset.optimizer as OptimizerName);
   const batchSize = built?.batchSize ?? flags.batchSize ?? preset.batchSize;
@@ -134,9 +157,12 @@ export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
     flags.epochs !== undefined
       ? Math.max(1, Math.round(flags.epochs * Math.floor(trainImages / batchSize)))
       : (flags.steps ?? preset.steps);
+  const runDir = resolve(flags.runDir ?? `runs/${flags.preset}`);
+  const graphDir =
+    flags.from !== undefined ? join(runDir, 'graph') : flags.graph !== undefined ? resolve(flags.graph) : undefined;
   return {
-    runDir: resolve(flags.runDir ?? `runs/${flags.preset}`),
-    model,
+    runDir,
+    ...(model ? { model } : {}),
     optimizer,
     lr: flags.lr ?? (flags.optimizer ? OPTIMIZERS[optimizer].defaultLr : preset.lr),
     schedule: flags.lrSchedule ?? preset.schedule,
@@ -144,7 +170,7 @@ export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
     steps,
     evalEvery: flags.evalEvery ?? Math.min(preset.evalEvery, steps),
     checkpointEvery: flags.checkpointEvery,
-    seed: model.seed,
+    seed: model?.seed ?? (flags.seed !== undefined ? Number(flags.seed) : 1),
     augment: flags.augment ?? preset.augment,
     threads: flags.threads,
     ...(flags.spin ? { spinning: true } : {}),
@@ -153,7 +179,7 @@ export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
     data: dataSourceOptions(flags),
     ...(flags.validationSize !== undefined ? { validationSize: flags.validationSize } : {}),
     ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
-    ...(flags.graph !== undefined ? { graphDir: resolve(flags.graph) } : {}),
+    ...(graphDir !== undefined ? { graphDir } : {}),
   };
 }
 
@@ -161,6 +187,25 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.resume && flags.overwrite) throw new Error('give --resume or --overwrite, not both');
   const options = trainOptionsFromFlags(flags);
   const out = (line: string) => process.stderr.write(`${line}\n`);
+  if (flags.from !== undefined && options.graphDir) {
+    // the run's own build-graph folder: RUN/graph (model.onnx in inference form, the training step)
+    const form = stepForm(formForDevice(options.device, options.nchwc !== false));
+    const nchwcBlock = usesNchwc(form) ? await nchwcBlockSize() : null;
+    const made = writeImportedGraphDir(
+      readOnnxFile(flags.from),
+      options.graphDir,
+      importStepOptions(flags, {
+        optimizer: options.optimizer,
+        batchSize: options.batchSize,
+        form: form.name,
+        nchwcBlock,
+      }),
+    );
+    for (const note of made.notes) out(`note: ${note}`);
+    out(
+      `training ${flags.from}: output '${made.output.name}', loss ${made.loss}${made.parameters.frozen.length ? `, frozen: ${made.parameters.frozen.join(', ')}` : ''}`,
+    );
+  }
   const bar =
     flags.progress && process.stderr.isTTY
       ? new SingleBar({

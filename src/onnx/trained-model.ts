@@ -53,6 +53,12 @@ export function toInferenceForm(model: ModelProto): number {
       changed++;
     }
   }
+  // the Constant nodes that fed training_mode are dead now (ONNX Runtime warns about them)
+  const used = new Set([
+    ...(graph.node ?? []).flatMap((n) => n.input ?? []),
+    ...(graph.output ?? []).map((o) => o.name ?? ''),
+  ]);
+  graph.node = (graph.node ?? []).filter((n) => n.opType !== 'Constant' || (n.output ?? []).some((o) => used.has(o)));
   return changed;
 }
 

@@ -44,7 +44,7 @@ export function readRunConfig(runDir: string): TrainOptions | undefined {
 /** 'adam, lr 1e-4, dropout 0.2, batch 64, mnist' */
 export function describeConfig(o: TrainOptions | undefined): string {
   if (!o) return '';
-  return `${o.optimizer}, lr ${o.lr}, dropout ${o.model.dropout}, batch ${o.batchSize}, ${o.data.dataset ?? 'mnist'}${o.limit ? `, first ${o.limit} images` : ''}`;
+  return `${o.optimizer}, lr ${o.lr}, ${o.model ? `dropout ${o.model.dropout}` : 'imported model'}, batch ${o.batchSize}, ${o.data.dataset ?? 'mnist'}${o.limit ? `, first ${o.limit} images` : ''}`;
 }
 
 /** Evaluates RUN/model.onnx on a split the way the run saw its data (same seed and limit). */

@@ -34,6 +34,7 @@ interface SavedSummary {
 }
 
 function describeModel(o: TrainOptions): string {
+  if (!o.model) return `imported ONNX model${o.graphDir ? ` (${o.graphDir})` : ''}`;
   const convs = o.model.convs.map((c) => `conv ${c.filters}@${c.kernel}x${c.kernel}/${c.stride} ${c.padding}`);
   return [
     ...convs,
@@ -51,8 +52,12 @@ function configPairs(o: TrainOptions | undefined, modelFile: string): [string, s
       `${o.data.dataset ?? 'mnist'}${o.data.dataDir ? ` (${o.data.dataDir})` : ''}${o.limit ? `, first ${o.limit} images of each split` : ''}`,
     ],
     ['network', describeModel(o)],
-    ['dropout', String(o.model.dropout)],
-    ['initialisation', `${o.model.init}, seed ${o.model.seed}`],
+    ...(o.model
+      ? ([
+          ['dropout', String(o.model.dropout)],
+          ['initialisation', `${o.model.init}, seed ${o.model.seed}`],
+        ] as [string, string][])
+      : []),
     ['optimizer', `${o.optimizer}, learning rate ${o.lr} (${o.schedule})`],
     ['batch size', String(o.batchSize)],
     ['steps', `${o.steps}, validation every ${o.evalEvery}`],

@@ -4,7 +4,7 @@
 // checkpoint continues from it, any other starts over.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cnnConfig } from '../../graphs/cnn-config.js';
+import { type CnnConfig, cnnConfig, PRACTICAL_CNN } from '../../graphs/cnn-config.js';
 import { OPTIMIZERS, type OptimizerName } from '../optim/index.js';
 import { fingerprint, type TrainOptions } from '../train/options.js';
 import { trainInWorker } from '../train/run-in-worker.js';
@@ -75,8 +75,9 @@ export function trainOptionsFor(plan: SweepPlan, c: SweepConfig): TrainOptions {
 }
 
 /** The base run's initialisation and seed carry over to every model variant. */
-function sameInit(base: TrainOptions): { init: TrainOptions['model']['init']; seed: number; classes: number } {
-  return { init: base.model.init, seed: base.model.seed, classes: base.model.classes };
+function sameInit(base: TrainOptions): { init: CnnConfig['init']; seed: number; classes: number } {
+  const model = base.model ?? PRACTICAL_CNN;
+  return { init: model.init, seed: model.seed, classes: model.classes };
 }
 
 export type RunState = 'done' | 'evaluate' | 'resume' | 'start';

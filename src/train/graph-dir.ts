@@ -99,6 +99,8 @@ export interface LoadedTrainGraph {
   readonly manifest: TrainStepManifest;
   /** The model's initial parameters and zero optimizer state. */
   readonly init: Map<string, TensorData>;
+  /** DIR/model.onnx's bytes, where the step came from a folder (an imported model's forward graph). */
+  readonly forward?: Uint8Array;
 }
 
 /** What a new run starts from: the given parameters (and running statistics), and zeros for the optimizer state. */
@@ -141,13 +143,22 @@ export function loadGraphDir(dir: string): LoadedTrainGraph {
       `${dir}: no ${INITIAL_WEIGHTS_FILE} (the initial weights); run 'onnxgrad build-graph --out ${dir}' again`,
     );
   let parameters: Map<string, TensorData>;
+  // an imported model's forward graph (the trainer validates and exports it) and its running statistics
+  const forward = existsSync(model) ? readFileSync(model) : undefined;
   try {
     const bytes = readFileSync(weights);
     parameters = weights === stored ? decodeSafetensors(bytes, weights).tensors : readInitializers(bytes);
+    if (manifest.buffers?.length && forward)
+      for (const [name, t] of readInitializers(forward)) if (!parameters.has(name)) parameters.set(name, t);
   } catch (error) {
     throw new Error(`${weights}: unreadable (${error instanceof Error ? error.message : String(error)})`);
   }
   const missing = manifest.parameters.find((p) => !parameters.has(p.name));
   if (missing) throw new Error(`${weights}: has no initial value for '${missing.name}'; build this folder again`);
-  return { bytes: readFileSync(join(dir, TRAIN_STEP_FILE)), manifest, init: initialTensors(parameters, manifest) };
+  return {
+    bytes: readFileSync(join(dir, TRAIN_STEP_FILE)),
+    manifest,
+    init: initialTensors(parameters, manifest),
+    forward,
+  };
 }

@@ -12,6 +12,10 @@ import { compileTrainStep, LOSSES, type TrainStep } from './compile-step.js';
 import { checkDifferentiable } from './differentiable.js';
 import { type FreezeOptions, trainableFilter } from './freeze.js';
 import { trainableOps } from './supported-ops.js';
+import { INFERENCE_MODEL_FILE, writeCompiledStep, type WrittenTrainStep } from './graph-dir.js';
+import { writeFileAtomic } from '../atomic-file.js';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 export interface ImportStepOptions extends FreezeOptions {
   readonly optimizer: string;
@@ -83,7 +87,7 @@ export function compileImportedStep(bytes: Uint8Array, o: ImportStepOptions): Im
     imported.origin,
     trainableOps(RULE_TABLES[form.rules]),
   );
-  const step = compileTrainStep({
+  const compiled = compileTrainStep({
     graph: imported.graph,
     output: output.value,
     loss,
@@ -94,6 +98,11 @@ export function compileImportedStep(bytes: Uint8Array, o: ImportStepOptions): Im
     noise: imported.dropout.map((d) => ({ input: d.noise, rate: d.rate })),
     buffers: imported.state.map((s) => ({ input: s.input, next: s.next })),
   });
+  // the loss reads this output of the forward model (the folder's model.onnx), by its name there
+  const step = {
+    ...compiled,
+    manifest: { ...compiled.manifest, loss: { ...compiled.manifest.loss, output: output.name } },
+  };
   const of = logProbabilities || loss === 'nll' ? 'log-probabilities' : 'logits';
   return {
     step,
@@ -103,4 +112,18 @@ export function compileImportedStep(bytes: Uint8Array, o: ImportStepOptions): Im
     notes,
     parameters: { trained: names.filter(trainable), frozen: names.filter((n) => !trainable(n)) },
   };
+}
+
+export interface WrittenImport extends ImportedStep {
+  readonly modelPath: string;
+  readonly written: WrittenTrainStep;
+}
+
+/** A build-graph folder for an imported model: DIR/model.onnx (the user's file, inference form) and its step. */
+export function writeImportedGraphDir(bytes: Uint8Array, dir: string, o: ImportStepOptions): WrittenImport {
+  const made = compileImportedStep(bytes, o);
+  mkdirSync(dir, { recursive: true });
+  const modelPath = resolve(join(dir, INFERENCE_MODEL_FILE));
+  writeFileAtomic(modelPath, made.model);
+  return { ...made, modelPath, written: writeCompiledStep(made.step, dir) };
 }

@@ -6,7 +6,8 @@ import type { ScheduleName } from './schedule.js';
 
 export interface TrainOptions {
   readonly runDir: string;
-  readonly model: CnnConfig;
+  /** The CNN to build; absent for a folder made by build-graph --from (an imported model). */
+  readonly model?: CnnConfig;
   readonly optimizer: string;
   readonly lr: number;
   readonly schedule: ScheduleName;

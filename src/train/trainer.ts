@@ -29,6 +29,7 @@ import {
 } from './graph-dir.js';
 import type { TrainStepManifest } from './manifest.js';
 import { buildTrainStep } from './train-step.js';
+import { ImportedForward } from './imported-forward.js';
 
 export interface TrainCallbacks {
   onStart?(info: {
@@ -93,6 +94,7 @@ async function loadTrainGraph(o: TrainOptions): Promise<LoadedTrainGraph> {
     return loaded;
   }
   const nchwcBlock = await nchwcBlockFor(o);
+  if (!o.model) throw new Error('train: no network to build (give the model options, --graph DIR or --from FILE)');
   return loadedStep(
     buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, form: formFor(o).name, nchwcBlock }),
   );
@@ -166,10 +168,15 @@ export async function train(
     ...(o.limit !== undefined ? { limit: o.limit } : {}),
   });
   const normalization = normalizationFor(dataset, splits.train);
-  const { bytes, manifest, init } = await loadTrainGraph(o);
-  const model = cnnOf(manifest, o.graphDir ?? 'the training step');
-  if (model.classes !== dataset.classNames.length)
-    throw new Error(`the model has ${model.classes} classes but ${dataset.name} has ${dataset.classNames.length}`);
+  const { bytes, manifest, init, forward: forwardBytes } = await loadTrainGraph(o);
+  // a step without a CNN configuration is an imported model's: its forward graph is the folder's model.onnx
+  const session = { device: o.device, threads: o.threads, spinning: o.spinning === true };
+  const imported =
+    manifest.model || !forwardBytes ? undefined : new ImportedForward(forwardBytes, manifest.loss.output, session);
+  const model = imported ? undefined : cnnOf(manifest, o.graphDir ?? 'the training step');
+  const classes = model?.classes ?? imported?.classes ?? dataset.classNames.length;
+  if (classes !== dataset.classNames.length)
+    throw new Error(`the model has ${classes} classes but ${dataset.name} has ${dataset.classNames.length}`);
 
   const runtime = runtimeFingerprint(o, createHash('sha256').update(bytes).digest('hex').slice(0, 12));
   let checkpoint: Checkpoint | undefined;
@@ -185,13 +192,15 @@ export async function train(
   writeFileAtomicIfChanged(path(RUN_FILES.trainStep), bytes);
   writeFileAtomicIfChanged(path(RUN_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  const session = { device: o.device, threads: o.threads, spinning: o.spinning === true };
   const runner = await createNodeStepRunner(bytes, manifest, checkpoint?.tensors ?? init, session);
-  const forward = buildCnn(model, { training: false });
-  forward.graph.output(forward.logits, 'logits');
-  const evalSession = await createSession(exportModel(forward.graph, { parametersAs: 'inputs' }), session);
+  const forward = model ? buildCnn(model, { training: false }) : undefined;
+  if (forward) forward.graph.output(forward.logits, 'logits');
+  const evalSession = forward
+    ? await createSession(exportModel(forward.graph, { parametersAs: 'inputs' }), session)
+    : undefined;
   const predict = async (images: Float32Array, count: number) => {
-    const out = await evalSession.run({
+    if (imported) return imported.predict(images, count, [dataset.height, dataset.width]);
+    const out = await (evalSession as NonNullable<typeof evalSession>).run({
       image: float32Tensor(images, [count, 1, dataset.height, dataset.width]),
       ...runner.parameterFeeds(),
     });
@@ -238,7 +247,10 @@ export async function train(
         elapsedSeconds: checkpoint?.state.elapsedSeconds ?? 0,
       },
       evalEvery: o.evalEvery,
-      validate: () => evaluate(splits.val, normalization, model.classes, predict),
+      validate: async () => {
+        await imported?.refresh(runner.tensors());
+        return evaluate(splits.val, normalization, classes, predict);
+      },
       recorder: metrics,
       checkpointEvery: o.checkpointEvery,
       checkpoint: (s) => {
@@ -261,7 +273,8 @@ export async function train(
     });
   } finally {
     await runner.release();
-    await evalSession.release();
+    await evalSession?.release();
+    await imported?.release();
   }
   const { steps: step, seconds, stepsPerSecond } = loop;
   const final = loop.history.at(-1);
@@ -274,7 +287,12 @@ export async function train(
     classNames: JSON.stringify(dataset.classNames),
     normalization: JSON.stringify(normalization),
   };
-  writeFileAtomic(path(RUN_FILES.model), exportModel(buildInferenceGraph(model), { weights, metadata }));
+  writeFileAtomic(
+    path(RUN_FILES.model),
+    model
+      ? exportModel(buildInferenceGraph(model), { weights, metadata })
+      : (imported as ImportedForward).export(weights, metadata),
+  );
   const summary = {
     completed: true,
     steps: step,
