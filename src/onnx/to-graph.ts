@@ -192,7 +192,7 @@ export function importGraph(model: ImportedModel, options: GraphImportOptions = 
       const made = madeFromInitializer.get(name);
       if (made) return made;
       const value =
-        !asConstant && isParameter(name)
+        !asConstant && isParameter(name) && trainable(name)
           ? graph.parameter(name, slot.data)
           : graph.constant(slot.data, safeName(graph, name));
       if (model.initializers.has(name)) madeFromInitializer.set(name, value);
