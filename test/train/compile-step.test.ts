@@ -106,7 +106,7 @@ test('an unknown form or loss is a one-line error that lists the known ones', ()
   });
   assert.throws(
     () => compileTrainStep({ ...o, form: 'wasm', loss: 'hinge' }),
-    /unknown loss 'hinge' \(known: cross-entropy\)/,
+    /unknown loss 'hinge' \(known: cross-entropy, nll, mse, l1, bce-with-logits\)/,
   );
 });
 
