@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { exportModel } from '../../src/onnx/export.js';
 import { importModel } from '../../src/onnx/import.js';
 import { importGraph } from '../../src/onnx/to-graph.js';
-import { createSession, float32Tensor } from '../../src/runtime/node.js';
+import type { Value } from '../../src/ir/graph.js';
+import { createSession, float32Tensor, type OrtTensor } from '../../src/runtime/node.js';
 import {
   type ExportMode,
   FIXTURES,
@@ -37,8 +38,7 @@ function assertClose(what: string, actual: Float32Array, expected: Float32Array)
   }
 }
 
-// bn-residual and avgpool need AveragePool, GlobalAveragePool and BatchNormalization builders
-const SUPPORTED: readonly FixtureName[] = FIXTURES.filter((f) => f === 'practical-cnn' || f === 'log-softmax');
+const SUPPORTED: readonly FixtureName[] = FIXTURES;
 
 for (const name of SUPPORTED) {
   for (const mode of ['eval', 'train'] as ExportMode[]) {
@@ -138,5 +138,36 @@ test('opsets outside 13 to 18 are refused with a line that says how to re-export
       () => importGraph({ ...model, opsets: [{ domain: '', version }] }, { batchSize: 2 }),
       new RegExp(`uses opset ${version}; onnxgrad reads opsets 13 to 18\\. Re-export it .*opset_version=17`),
     );
+  }
+});
+
+test("a training-mode BatchNormalization trains by the batch's statistics and updates its running ones, as PyTorch does", async () => {
+  const ref = fixtureReference('bn-residual');
+  const model = importModel(fixtureBytes('bn-residual', 'train'));
+  const imported = importGraph(model, { batchSize: 4, training: true });
+  assert.deepEqual(
+    imported.state.map((s) => s.name),
+    ['bn0', 'bn1', 'bn2'].flatMap((b) => [`${b}.running_mean`, `${b}.running_var`]),
+  );
+  const { graph } = imported;
+  graph.output(imported.outputs[0]?.value as Value, 'output');
+  for (const s of imported.state) graph.output(s.next, `next.${s.name}`);
+  const session = await createSession(exportModel(graph), { threads: 1 });
+  const feeds: Record<string, OrtTensor> = { input: float32Tensor(ref.input.data, ref.input.dims) };
+  for (const s of imported.state) feeds[s.name] = float32Tensor(s.init.data as Float32Array, s.init.dims);
+  const out = await session.run(feeds);
+  await session.release();
+  assertClose('PyTorch in training mode', out['output']?.data as Float32Array, ref.train as Float32Array);
+  // PyTorch updates the running variance with the unbiased batch variance, ONNX (and onnxgrad) with
+  // the population variance: v_onnx = m v0 + (1 - m) (n - 1) / n var_unbiased, n values per channel
+  const perChannel: Readonly<Record<string, number>> = { bn0: 4 * 28 * 28, bn1: 4 * 14 * 14, bn2: 4 * 14 * 14 };
+  for (const s of imported.state) {
+    const torch = ref.runningStats?.get(s.name)?.data as Float32Array;
+    const old = s.init.data as Float32Array;
+    const n = perChannel[s.name.split('.')[0] as string] as number;
+    const expected = s.name.endsWith('var')
+      ? torch.map((v, i) => 0.9 * (old[i] as number) + ((v - 0.9 * (old[i] as number)) * (n - 1)) / n)
+      : torch;
+    assertClose(`next ${s.name}`, out[`next.${s.name}`]?.data as Float32Array, expected);
   }
 });

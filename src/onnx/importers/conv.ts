@@ -50,13 +50,52 @@ function maxPool(c: ImportContext): (Value | null)[] {
   const kernel = ints(c, 'kernel_shape', []) as Pair;
   const strides = ints(c, 'strides', [1, 1]) as Pair;
   const dilations = ints(c, 'dilations', [1, 1]) as Pair;
-  if (dilations.some((d) => d !== 1)) throw c.fail('dilated max pooling is not supported');
-  if (int(c, 'ceil_mode', 0) !== 0) throw c.fail('ceil_mode=1 is not supported');
   const pads = explicitPads(c, input, kernel, strides, dilations);
-  return [op.maxPool2d(x, { kernel, strides, pads })];
+  return [op.maxPool2d(x, { kernel, strides, pads, dilations, ceilMode: int(c, 'ceil_mode', 0) === 1 })];
 }
+
+const averagePool = single((c) => {
+  const x = c.value(0);
+  const input = spatialSize(c, x);
+  const kernel = ints(c, 'kernel_shape', []) as Pair;
+  const strides = ints(c, 'strides', [1, 1]) as Pair;
+  if (ints(c, 'dilations', [1, 1]).some((d) => d !== 1)) throw c.fail('dilated average pooling is not supported');
+  const pads = explicitPads(c, input, kernel, strides, [1, 1]);
+  return op.averagePool2d(x, {
+    kernel,
+    strides,
+    pads,
+    ceilMode: int(c, 'ceil_mode', 0) === 1,
+    countIncludePad: int(c, 'count_include_pad', 0) === 1,
+  });
+});
+
+/** ConvTranspose with explicit output_padding (output_shape and auto_pad are not read). */
+const convTranspose = single((c) => {
+  const [x, w] = [c.value(0), c.value(1)];
+  if (c.attributes['output_shape']) throw c.fail('output_shape is not supported; export with explicit pads');
+  if (string(c, 'auto_pad', 'NOTSET') !== 'NOTSET')
+    throw c.fail('auto_pad is not supported; export with explicit pads');
+  spatialSize(c, x);
+  return op.convTranspose2d(
+    x,
+    w,
+    {
+      strides: ints(c, 'strides', [1, 1]) as Pair,
+      pads: ints(c, 'pads', [0, 0, 0, 0]) as Quad,
+      dilations: ints(c, 'dilations', [1, 1]) as Pair,
+      outputPadding: ints(c, 'output_padding', [0, 0]) as Pair,
+      group: int(c, 'group', 1),
+    },
+    c.optional(2),
+  );
+});
 
 export const convImporters: Record<string, OpImporter> = {
   Conv: { build: conv },
   MaxPool: { build: maxPool },
+  AveragePool: { build: averagePool },
+  GlobalAveragePool: { build: single((c) => op.globalAveragePool(c.value(0))) },
+  GlobalMaxPool: { build: single((c) => op.globalMaxPool(c.value(0))) },
+  ConvTranspose: { build: convTranspose },
 };

@@ -1,20 +1,11 @@
 // Elementwise ops, activations and softmax.
 import { dtypeFromOnnx } from '../../ir/dtype.js';
 import type { Value } from '../../ir/graph.js';
-import { normalizeAxis } from '../../ir/shape.js';
 import * as op from '../../ops/index.js';
-import { logSoftmax } from '../../ops/loss.js';
-import { type ImportContext, int, type OpImporter, single } from './context.js';
+import { float, int, type OpImporter, single } from './context.js';
 
 const binary = (f: (a: Value, b: Value) => Value): OpImporter => ({ build: single((c) => f(c.value(0), c.value(1))) });
 const unary = (f: (x: Value) => Value): OpImporter => ({ build: single((c) => f(c.value(0))) });
-
-/** Softmax and LogSoftmax since opset 13: over one axis, by default the last. */
-function softmaxAxis(c: ImportContext, x: Value): number {
-  const axis = normalizeAxis(c.node.opType, int(c, 'axis', -1), x.rank);
-  if (axis !== x.rank - 1) throw c.fail(`only the last axis is supported, got axis ${axis} of ${x.toString()}`);
-  return axis;
-}
 
 export const elementwiseImporters: Record<string, OpImporter> = {
   Add: binary(op.add),
@@ -33,20 +24,16 @@ export const elementwiseImporters: Record<string, OpImporter> = {
   Identity: unary((x) => op.identity(x)),
   Where: { build: single((c) => op.where(c.value(0), c.value(1), c.value(2))) },
   Cast: { build: single((c) => op.cast(c.value(0), dtypeFromOnnx(int(c, 'to', 1)))) },
-  Softmax: {
-    build: single((c) => {
-      const x = c.value(0);
-      softmaxAxis(c, x);
-      return op.softmax(x);
-    }),
-  },
+  // opset 13: over one axis, by default the last (older opsets flattened the tail: refused there)
+  Softmax: { build: single((c) => op.softmax(c.value(0), int(c, 'axis', -1))) },
   LogSoftmax: {
-    build: single((c) => {
-      const x = c.value(0);
-      if (x.rank !== 2) throw c.fail(`only rank-2 inputs [batch, classes] are supported, got ${x.toString()}`);
-      softmaxAxis(c, x);
-      return logSoftmax(x);
-    }),
+    build: single((c) => op.logSoftmax(c.value(0), int(c, 'axis', -1))),
     trains: 'as x - max - log(sum(exp(x - max))): ReduceMax, Sub, Exp, ReduceSum, Log',
   },
+  Sigmoid: unary(op.sigmoid),
+  Tanh: unary(op.tanh),
+  Erf: unary(op.erf),
+  LeakyRelu: { build: single((c) => op.leakyRelu(c.value(0), float(c, 'alpha', 0.01))) },
+  // the bounds are optional inputs since opset 11
+  Clip: { build: single((c) => op.clip(c.value(0), c.optional(1) ?? undefined, c.optional(2) ?? undefined)) },
 };

@@ -5,6 +5,7 @@ import { convImporters } from './conv.js';
 import { dropoutImporters } from './dropout.js';
 import { elementwiseImporters } from './elementwise.js';
 import { linearImporters } from './linear.js';
+import { normalizationImporters } from './normalization.js';
 import { reduceImporters } from './reduce.js';
 import { shapeImporters } from './shape.js';
 
@@ -15,4 +16,5 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = Object.freeze(
   ...reduceImporters,
   ...shapeImporters,
   ...dropoutImporters,
+  ...normalizationImporters,
 });

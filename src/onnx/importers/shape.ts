@@ -1,7 +1,6 @@
-// Data movement: Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Slice, Pad, Expand, Gather.
+// Data movement: Reshape, Flatten, Transpose, Squeeze, Unsqueeze, Concat, Split, Slice, Pad, Expand, Gather.
 // Their shape-like inputs (target shape, axes, pads, starts ...) must be known at import time:
 // initializers, Constant nodes, or shape subgraphs folded once the batch size is fixed.
-import type { Dim } from '../../ir/shape.js';
 import type { Value } from '../../ir/graph.js';
 import * as op from '../../ops/index.js';
 import { axes, type ImportContext, int, ints, type OpImporter, single, string } from './context.js';
@@ -20,59 +19,40 @@ const reshape = single((c) => {
   return op.reshape(x, target);
 });
 
-/** A reshape to `dims`, keeping a symbolic dimension where it stays at its position (0 in ONNX Reshape). */
-function reshapeTo(c: ImportContext, x: Value, dims: readonly Dim[]): Value {
-  const target = dims.map((d, i) => {
-    if (typeof d === 'number') return d;
-    if (x.shape[i] === d) return 0;
-    throw c.fail(`cannot move the symbolic dimension ${d} of ${x.toString()}; fix the batch size`);
-  });
-  return op.reshape(x, target);
-}
+const squeeze = single((c) => op.squeeze(c.value(0), axes(c, 1)));
 
-const squeeze = single((c) => {
+/** Split: sizes from the input (opset 13), the `split` attribute, or equal parts (opset 18: num_outputs). */
+function split(c: ImportContext): Value[] {
   const x = c.value(0);
-  const given = axes(c, 1)?.map((a) => (a < 0 ? a + x.rank : a));
-  const dims = x.shape.filter((d, i) => {
-    if (given && !given.includes(i)) return true;
-    if (given && d !== 1) throw c.fail(`axis ${i} of ${x.toString()} is not 1`);
-    return d !== 1;
-  });
-  return reshapeTo(c, x, dims);
-});
-
-/** ONNX Slice bounds for one axis of size d: negatives count from the end, both are clamped to [0, d]. */
-function bound(v: number, d: number): number {
-  return Math.min(Math.max(v < 0 ? v + d : v, 0), d);
+  const axis = int(c, 'axis', 0);
+  const d = x.shape[axis < 0 ? axis + x.rank : axis];
+  const count = c.node.outputs.length;
+  const given = c.ints(1, 'split') ?? (c.attributes['split'] ? ints(c, 'split', []) : undefined);
+  if (given) return op.split(x, axis, given);
+  if (typeof d !== 'number') throw c.fail(`axis ${axis} of ${x.toString()} must be static to split it`);
+  const part = Math.ceil(d / count);
+  return op.split(
+    x,
+    axis,
+    Array.from({ length: count }, (_, i) => Math.max(0, Math.min(part, d - i * part))),
+  );
 }
 
 const slice = single((c) => {
   const x = c.value(0);
   const starts = required(c, 1, 'starts');
-  const ends = required(c, 2, 'ends');
-  const given = c.ints(3, 'axes')?.map((a) => (a < 0 ? a + x.rank : a)) ?? starts.map((_, i) => i);
-  const steps = c.ints(4, 'steps') ?? starts.map(() => 1);
-  if (steps.some((s) => s !== 1)) throw c.fail(`only steps of 1 are supported, got [${steps.join(', ')}]`);
-  const size = (axis: number) => {
-    const d = x.shape[axis];
-    if (typeof d !== 'number') throw c.fail(`axis ${axis} of ${x.toString()} must be static to slice it`);
-    return d;
-  };
-  return op.slice(
-    x,
-    given,
-    given.map((a, i) => bound(starts[i] as number, size(a))),
-    given.map((a, i) => bound(ends[i] as number, size(a))),
-  );
+  const given = c.ints(3, 'axes') ?? starts.map((_, i) => i);
+  const steps = c.ints(4, 'steps');
+  return op.slice(x, given, starts, required(c, 2, 'ends'), steps);
 });
 
 const pad = single((c) => {
   const x = c.value(0);
-  if (string(c, 'mode', 'constant') !== 'constant') throw c.fail(`only mode 'constant' is supported`);
+  const mode = string(c, 'mode', 'constant');
+  if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge') throw c.fail(`mode '${mode}' is not supported`);
   let pads = required(c, 1, 'pads');
   const value = c.known(2);
-  if (c.inputCount > 2 && c.node.inputs[2] && (!value || Array.from(value.data, Number).some((v) => v !== 0)))
-    throw c.fail('only zero padding is supported (constant_value must be 0)');
+  if (c.node.inputs[2] && !value) throw c.fail('its constant_value must be a constant');
   const along = c.ints(3, 'axes');
   if (along) {
     // opset 18: pads for the listed axes only
@@ -84,8 +64,7 @@ const pad = single((c) => {
     });
     pads = full;
   }
-  if (pads.some((p) => p < 0)) throw c.fail(`negative pads (cropping) are not supported: [${pads.join(', ')}]`);
-  return op.pad(x, pads);
+  return op.pad(x, pads, { mode, value: value ? Number(value.data[0]) : 0 });
 });
 
 export const shapeImporters: Record<string, OpImporter> = {
@@ -111,7 +90,16 @@ export const shapeImporters: Record<string, OpImporter> = {
       return op.unsqueeze(c.value(0), given);
     }),
   },
-  Squeeze: { build: squeeze, trains: 'as Reshape' },
+  Squeeze: { build: squeeze },
+  Concat: {
+    build: single((c) =>
+      op.concat(
+        c.node.inputs.map((_, i) => c.value(i)),
+        int(c, 'axis', 0),
+      ),
+    ),
+  },
+  Split: { build: split },
   Slice: { build: slice },
   Pad: { build: pad },
   Expand: { build: single((c) => op.expand(c.value(0), required(c, 1, 'shape'))) },
