@@ -23,11 +23,14 @@ export function opSupport(rules: Readonly<Record<string, unknown>> = GRAD_RULES)
   return importableOps().map((name): OpSupport => {
     const importer = OP_IMPORTERS[name];
     const folds = name in FOLDERS || name === 'Shape';
-    const imported = importer
-      ? folds
-        ? 'yes (folded when its inputs are known)'
-        : 'yes'
-      : 'when its inputs are known: folded to a constant';
+    const imported =
+      name === 'Shape'
+        ? 'folded to a constant (shapes are static once the batch size is fixed)'
+        : importer
+          ? folds
+            ? 'yes (folded when its inputs are known)'
+            : 'yes'
+          : 'when its inputs are known: folded to a constant';
     if (name in rules) return { op: name, imported, training: 'gradient rule', trains: true };
     if (importer?.trains) return { op: name, imported, training: importer.trains, trains: true };
     if (NO_GRADIENT_NEEDED.has(name)) return { op: name, imported, training: 'no gradient needed', trains: true };
