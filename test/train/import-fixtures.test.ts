@@ -33,8 +33,7 @@ async function losses<T>(runner: StepRunner<T>, steps: readonly StepBatch[]): Pr
   return out;
 }
 
-// bn-residual and avgpool need the pooling and BatchNormalization importers (with the ops engineer's builders)
-for (const name of FIXTURES.filter((f) => f === 'practical-cnn' || f === 'log-softmax')) {
+for (const name of FIXTURES) {
   for (const mode of ['eval', 'train'] as ExportMode[]) {
     test(`${name} (${mode}-mode export): its step is valid, portable, and trains alike on onnxruntime-node and WASM`, async () => {
       const bytes = fixtureBytes(name, mode);
