@@ -1,6 +1,7 @@
 // Every fixture's training step, as train --from compiles it in the portable form: valid ONNX
 // (onnx.checker), only portable ops, and the same losses on onnxruntime-node and on
 // onnxruntime-web's WASM over three steps.
+import { createNodeStepRunner } from '../../src/train/node-step-runner.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Mulberry32 } from '../../src/data/random.js';
@@ -44,7 +45,7 @@ for (const name of FIXTURES) {
       assert.deepEqual([...new Set(problems)], []);
       const init: Map<string, TensorData> = initialTensors(readInitializers(bytes), step.manifest);
       const steps = batches(step.manifest.dropout);
-      const node = await StepRunner.create(graph, step.manifest, init, { threads: 1 });
+      const node = await createNodeStepRunner(graph, step.manifest, init, { threads: 1 });
       const web = StepRunner.on(await webTensorSession(graph, { threads: 1 }), step.manifest, init);
       try {
         const [a, b] = [await losses(node, steps), await losses(web, steps)];

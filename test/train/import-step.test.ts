@@ -1,4 +1,5 @@
 // A model exported by PyTorch trains through the same compileTrainStep as onnxgrad's own build.
+import { createNodeStepRunner } from '../../src/train/node-step-runner.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cnnConfig } from '../../graphs/cnn-config.js';
@@ -20,7 +21,7 @@ async function losses(
   step: TrainStep,
   weights: ReadonlyMap<string, import('../../src/ir/tensor.js').TensorData>,
 ): Promise<number[]> {
-  const runner = await StepRunner.create(
+  const runner = await createNodeStepRunner(
     exportModel(step.graph, { parametersAs: 'inputs' }),
     step.manifest,
     initialTensors(weights, step.manifest),
