@@ -52,7 +52,7 @@ export const STEP_FORMS: Readonly<Record<FormName, StepForm>> = Object.freeze({
   }),
   webgpu: form({
     name: 'webgpu',
-    runsOn: "onnxruntime-web's WebGPU",
+    runsOn: "WebGPU: onnxruntime-web's, and onnxruntime-node's (--ep webgpu)",
     rules: 'default',
     forwardPasses: ['pool-before-relu'],
     stepPasses: [],
@@ -88,9 +88,9 @@ export function formForFlags(o: { convGradients: 'auto' | 'conv' | 'im2col'; nch
   return o.nchwc ? 'node-cpu' : 'wasm';
 }
 
-/** The form train builds for onnxruntime-node: NCHWc only with the CPU provider. */
+/** The form train builds for onnxruntime-node: NCHWc only with the CPU provider; the conv form on WebGPU. */
 export const formForDevice = (device: string, nchwc: boolean): FormName =>
-  formForFlags({ convGradients: 'im2col', nchwc: nchwc && device === 'cpu' });
+  device === 'webgpu' ? 'webgpu' : formForFlags({ convGradients: 'im2col', nchwc: nchwc && device === 'cpu' });
 
 /** The forms the training page runs, by provider. */
 export const PAGE_FORMS: Readonly<Record<'webgpu' | 'wasm', FormName>> = Object.freeze({

@@ -13,5 +13,9 @@ export interface TensorSession<T> {
   run(feeds: Readonly<Record<string, T>>, fetches?: Readonly<Record<string, T>>): Promise<Readonly<Record<string, T>>>;
   /** Whether run() writes outputs into caller-owned tensors (onnxruntime-node does). */
   readonly preallocatedOutputs: boolean;
+  /** Where outputs stay in device memory (onnxruntime-node on WebGPU): frees one the caller is done with. */
+  dispose?(t: T): void;
+  /** Where outputs stay in device memory: host copies of them (read() cannot reach device memory). */
+  download?(tensors: ReadonlyMap<string, T>): Promise<Map<string, TensorData>>;
   release(): Promise<void>;
 }

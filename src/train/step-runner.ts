@@ -70,7 +70,10 @@ export class StepRunner<T = unknown> {
       for (const { name, next } of this.carried) {
         const t = out[next];
         if (!t) throw new Error(`the training step gave no ${next}`);
+        const previous = this.current.get(name);
         this.current.set(name, t);
+        // on onnxruntime-node's WebGPU provider the carried tensors stay in GPU memory: free the last step's
+        if (previous !== undefined) this.session.dispose?.(previous);
       }
       return this.result(out['loss'], out['correct']);
     }
@@ -94,8 +97,9 @@ export class StepRunner<T = unknown> {
     return feeds;
   }
 
-  /** Current parameters and optimizer state (copies that later steps do not change). */
+  /** Current parameters and optimizer state (copies that later steps do not change), from host memory. */
   tensors(): Map<string, TensorData> {
+    if (this.session.download) throw new Error('the weights are in device memory: read them with hostTensors()');
     const copy = new Map<string, TensorData>();
     for (const [name, t] of this.current) {
       const data = this.session.read(t);
@@ -104,7 +108,13 @@ export class StepRunner<T = unknown> {
     return copy;
   }
 
+  /** The same on any runtime, device memory included (WebGPU: copied back by the session). */
+  async hostTensors(): Promise<Map<string, TensorData>> {
+    return this.session.download ? this.session.download(this.current) : this.tensors();
+  }
+
   async release(): Promise<void> {
+    if (this.session.dispose) for (const t of this.current.values()) this.session.dispose(t);
     await this.session.release();
   }
 }

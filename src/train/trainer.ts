@@ -9,6 +9,7 @@ import { BatchCursor } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
 import { dropoutSeed } from '../data/random.js';
 import { normalizationFor, splitDataset } from '../data/split.js';
+import type { TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
 import { createSession, float32Tensor, nchwcBlockSize } from '../runtime/node.js';
 import { writeFileAtomic, writeFileAtomicIfChanged } from '../atomic-file.js';
@@ -233,6 +234,7 @@ export async function train(
     trainImages: splits.train.count,
   });
   let loop: LoopResult;
+  let weights = new Map<string, TensorData>();
   try {
     // the loop the library's Trainer runs (fit.ts); the files are this function's
     loop = await runLoop({
@@ -253,7 +255,7 @@ export async function train(
       },
       recorder: metrics,
       checkpointEvery: o.checkpointEvery,
-      checkpoint: (s) => {
+      checkpoint: async (s) => {
         const state = {
           step: s.step,
           cursor: cursor.position,
@@ -264,13 +266,15 @@ export async function train(
           scheduleSteps,
           running: metrics.running,
         };
-        saveCheckpoint(path(RUN_FILES.checkpoint), { tensors: runner.tensors(), state }, manifest);
+        saveCheckpoint(path(RUN_FILES.checkpoint), { tensors: await runner.hostTensors(), state }, manifest);
       },
       onCheckpoint: ({ step }) => callbacks.onCheckpoint?.({ step, path: path(RUN_FILES.checkpoint) }),
       ...(callbacks.onStep ? { onStep: (info: StepInfo) => callbacks.onStep?.(info) } : {}),
       ...(callbacks.onEval ? { onEval: (record: MetricsRecord) => callbacks.onEval?.(record) } : {}),
       ...(callbacks.shouldStop ? { shouldStop: () => callbacks.shouldStop?.() === true } : {}),
     });
+    // host copies before the runner goes: on a GPU they live in its memory
+    if (loop.end === 'completed') weights = await runner.hostTensors();
   } finally {
     await runner.release();
     await evalSession?.release();
@@ -281,7 +285,6 @@ export async function train(
   const files = { checkpoint: path(RUN_FILES.checkpoint), metrics: path(RUN_FILES.metrics) };
   if (loop.end !== 'completed') return { completed: false, steps: step, seconds, stepsPerSecond, files };
 
-  const weights = runner.tensors();
   const metadata = {
     dataset: dataset.name,
     classNames: JSON.stringify(dataset.classNames),
