@@ -10,6 +10,8 @@ import type { BenchOptions, BenchResult } from '../../src/bench/harness.js';
 import { runBench } from '../../src/bench/harness.js';
 import { formatPercent } from '../format.js';
 import { positiveInteger } from '../options/parse.js';
+import { benchEpList } from '../options/ep.js';
+import type { Device } from '../../src/runtime/node.js';
 
 interface BenchFlags {
   quick?: boolean;
@@ -25,6 +27,7 @@ interface BenchFlags {
   gemmSize?: number;
   gemmCalls?: number;
   threads: string;
+  ep: Device[];
   batch: number;
   data: 'mnist' | 'synthetic';
   spinning?: boolean;
@@ -61,6 +64,14 @@ export function benchCommand(): Command {
     .option('--gemm-size <n>', 'n of the n x n x n MatMul probe (default 2048, quick 1024)', positiveInteger)
     .option('--gemm-calls <n>', 'timed MatMul calls per round (default 3, quick 1)', positiveInteger)
     .option('--threads <list>', 'ONNX Runtime (and PyTorch) thread counts', '1,2')
+    .addOption(
+      new Option(
+        '--ep <list>',
+        "onnxruntime-node's execution providers for onnxgrad's training step and inference: cpu, webgpu or cpu,webgpu",
+      )
+        .argParser(benchEpList)
+        .default(['cpu'], 'cpu'),
+    )
     .option('--batch <n>', 'training batch size', positiveInteger, 64)
     .addOption(new Option('--data <kind>', 'training images').choices(['mnist', 'synthetic']).default('mnist'))
     .option('--quiet', 'no progress lines on stderr')
@@ -84,6 +95,7 @@ export function benchCommand(): Command {
         roundWarmup: q ? 1 : 2,
       },
       threads: threadList(flags.threads),
+      devices: flags.ep,
       web: flags.web,
       spinning: flags.spinning === true,
       data: flags.data,

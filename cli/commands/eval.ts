@@ -5,11 +5,14 @@ import { evaluateModelFile, type ModelEvaluation } from '../../src/train/eval-mo
 import { addDataOptions, type DataFlags, dataSourceOptions } from '../options/data.js';
 import { nonNegativeInteger, positiveInteger } from '../options/parse.js';
 import { formatPercent } from '../format.js';
+import { epOption } from '../options/ep.js';
+import type { Device } from '../../src/runtime/node.js';
 
 interface EvalFlags extends DataFlags {
   model: string;
   split: 'test' | 'val' | 'train';
   threads: number;
+  ep: Device;
   limit?: number;
   json?: boolean;
 }
@@ -22,6 +25,7 @@ export function evalCommand(): Command {
       new Option('--split <name>', 'which split to evaluate').choices(['test', 'val', 'train']).default('test'),
     )
     .option('--threads <n>', 'ONNX Runtime intra-op threads (0: all cores)', nonNegativeInteger, 0)
+    .addOption(epOption())
     .option('--limit <n>', 'only the first n images of the split', positiveInteger)
     .option('--json', 'print the results as JSON');
   addDataOptions(command);
@@ -31,6 +35,7 @@ export function evalCommand(): Command {
       data: dataSourceOptions(flags),
       split: flags.split,
       threads: flags.threads,
+      device: flags.ep,
       ...(flags.limit ? { limit: flags.limit } : {}),
     });
     if (flags.json) {

@@ -6,6 +6,8 @@ import { Command, Option } from 'commander';
 import { DATASET_NAMES, type DatasetName } from '../../src/data/datasets.js';
 import { SERVE_LIMITS, startServer } from '../../src/serve/server.js';
 import { integerIn } from '../options/data.js';
+import { epOption } from '../options/ep.js';
+import type { Device } from '../../src/runtime/node.js';
 
 interface ServeFlags {
   model: string;
@@ -16,6 +18,7 @@ interface ServeFlags {
   maxBatch: number;
   batchWaitMs: number;
   threads?: number;
+  ep: Device;
   trainGraph?: string;
   maxImageSide: number;
   maxPending: number;
@@ -67,6 +70,7 @@ export function serveCommand(): Command {
     .option('--max-batch <n>', 'most images in one model run', integerIn(1, 4096), 64)
     .option('--batch-wait-ms <ms>', 'how long a request waits for others to share its run', integerIn(0, 1000), 2)
     .option('--threads <n>', 'ONNX Runtime intra-op threads (default: its choice)', integerIn(1, 256))
+    .addOption(epOption())
     .option(
       '--train-graph <dir>',
       "the training page's graph: a build-graph folder (default: the practical's CNN, Adam, batch 64)",
@@ -110,6 +114,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     maxBatch: flags.maxBatch,
     batchWaitMs: flags.batchWaitMs,
     ...(flags.threads === undefined ? {} : { threads: flags.threads }),
+    device: flags.ep,
     ...(flags.trainGraph === undefined ? {} : { trainGraphDir: flags.trainGraph }),
     maxImageSide: flags.maxImageSide,
     maxPending: flags.maxPending,
@@ -122,7 +127,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     );
   } else {
     print(
-      `serving ${handle.model.name} (${handle.profile.name}, classes from the ${handle.profile.from}, sha256 ${handle.model.sha256}) at ${handle.url}/\n`,
+      `serving ${handle.model.name} (${handle.profile.name}, classes from the ${handle.profile.from}, sha256 ${handle.model.sha256}) on ${flags.ep} at ${handle.url}/\n`,
     );
     print(`  POST ${handle.url}/v1/predict   (image/png, or JSON {"pixels": [784 values 0..255]})\n`);
     if (!handle.webBuilt) print(`  the web demo is not built (${handle.webRoot}): run npm run build:web\n`);

@@ -7,7 +7,8 @@ import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { MODEL_VARIANTS } from '../../graphs/cnn-config.js';
 import { OPTIMIZER_NAMES } from '../../src/optim/index.js';
-import { DEVICES, type Device } from '../../src/runtime/node.js';
+import type { Device } from '../../src/runtime/node.js';
+import { epOption } from '../options/ep.js';
 import { type RunState, runSweep, type SweepConfig, sweepConfigs } from '../../src/report/sweep.js';
 import { resultsMarkdown } from '../../src/report/sweep-results.js';
 import { addDataOptions, type DataFlags } from '../options/data.js';
@@ -75,7 +76,7 @@ export function sweepCommand(): Command {
       1,
     )
     .option('--threads <n>', 'ONNX Runtime intra-op threads (0: all cores)', nonNegativeInteger, 0)
-    .addOption(new Option('--ep <name>', 'execution provider').choices(DEVICES).default('cpu'))
+    .addOption(epOption())
     .option('--no-progress', 'no progress bar; one line per validation instead')
     .option('--json', 'print the results as JSON');
   addDataOptions(command);

@@ -5,13 +5,14 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { OPTIMIZER_NAMES, OPTIMIZERS, type OptimizerName } from '../../src/optim/index.js';
-import { DEVICES, type Device } from '../../src/runtime/node.js';
+import type { Device } from '../../src/runtime/node.js';
 import { type PresetName, PRESET_DEFAULTS, PRESETS, type TrainOptions } from '../../src/train/options.js';
 import { trainInWorker } from '../../src/train/run-in-worker.js';
 import { SCHEDULES, type ScheduleName } from '../../src/train/schedule.js';
 import { readTrainStepManifest } from '../../src/train/graph-dir.js';
 import { cnnOf, type TrainSummary } from '../../src/train/trainer.js';
 import { addDataOptions, type DataFlags, dataSourceOptions } from '../options/data.js';
+import { epOption } from '../options/ep.js';
 import { addModelOptions, hasModelOptions, type ModelFlags, modelConfigFromOptions } from '../options/model.js';
 import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options/parse.js';
 import { formatPercent } from '../format.js';
@@ -93,7 +94,7 @@ export function trainCommand(): Command {
       '--no-nchwc',
       "keep the image convolution a plain Conv instead of ONNX Runtime's NCHWc Conv for this CPU (which is faster)",
     )
-    .addOption(new Option('--ep <name>', 'execution provider').choices(DEVICES).default('cpu'))
+    .addOption(epOption())
     .option('--eval-every <n>', 'validate and record metrics every n steps (default: 100)', positiveInteger)
     .option(
       '--checkpoint-every <n>',
@@ -235,9 +236,11 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       onEval: (r) => {
         lastVal = formatPercent(r.valAccuracy);
         if (bar) bar.update(r.step, { trainAcc: formatPercent(r.trainAccuracy), valAcc: lastVal });
+        // metrics.jsonl counts epochs from 0 (the batch cursor's, like Keras' logs); people count
+        // from 1, as the training page does: the step's epoch there is this line's
         else
           out(
-            `step ${r.step}  epoch ${r.epoch}  train loss ${r.trainLoss.toFixed(4)} acc ${formatPercent(r.trainAccuracy)}  val loss ${r.valLoss.toFixed(4)} acc ${formatPercent(r.valAccuracy)}  (${r.seconds.toFixed(0)} s)`,
+            `step ${r.step}  epoch ${r.epoch + 1}  train loss ${r.trainLoss.toFixed(4)} acc ${formatPercent(r.trainAccuracy)}  val loss ${r.valLoss.toFixed(4)} acc ${formatPercent(r.valAccuracy)}  (${r.seconds.toFixed(0)} s)`,
           );
       },
     },

@@ -8,7 +8,7 @@ export interface Measurement {
   gemmGflops?: number;
 }
 
-export type ContenderKind = 'onnxgrad-node' | 'onnxgrad-web' | 'torch' | 'tfjs-wasm' | 'gemm-probe';
+export type ContenderKind = 'onnxgrad-node' | 'onnxgrad-webgpu' | 'onnxgrad-web' | 'torch' | 'tfjs-wasm' | 'gemm-probe';
 
 export interface Contender {
   /** e.g. `onnxgrad-node-1t` */

@@ -2,7 +2,7 @@
 // load from elsewhere hits all of them alike; each figure is the median over rounds.
 import { cpus, loadavg } from 'node:os';
 import { formForDevice, stepForm, usesNchwc } from '../passes/forms.js';
-import { nchwcBlockSize } from '../runtime/node.js';
+import { type Device, nchwcBlockSize } from '../runtime/node.js';
 import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { buildCnn } from '../../graphs/mnist-cnn.js';
 import { buildTrainStep } from '../train/train-step.js';
@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly warmup: number;
   readonly counts: RoundCounts;
   readonly threads: readonly number[];
+  /** onnxruntime-node's execution providers to time the training step on: cpu (at each thread count), webgpu */
+  readonly devices: readonly Device[];
   readonly web: boolean;
   readonly spinning: boolean;
   readonly data: DataKind;
@@ -114,7 +116,7 @@ export async function runBench(o: BenchOptions, callbacks: BenchCallbacks = {}):
   const nchwcBlock = usesNchwc(nodeForm) ? await nchwcBlockSize() : null;
   const workload = buildWorkload(o.config, o.optimizer, o.batchSize, pool, { form: nodeForm.name, nchwcBlock });
   note(
-    `onnxruntime-node trains the graph train builds: im2col conv gradients${nchwcBlock ? `, image conv as NCHWc (blocks of ${nchwcBlock})` : ''}; onnxruntime-web (WASM) the graph the training page runs there: im2col conv gradients`,
+    `onnxruntime-node trains the graph train builds: im2col conv gradients${nchwcBlock ? `, image conv as NCHWc (blocks of ${nchwcBlock})` : ''}${o.devices.includes('webgpu') ? '; on WebGPU conv-form gradients, weights kept in GPU memory' : ''}; onnxruntime-web (WASM) the graph the training page runs there: im2col conv gradients`,
   );
 
   const ours: Contender[] = [];
@@ -123,7 +125,11 @@ export async function runBench(o: BenchOptions, callbacks: BenchCallbacks = {}):
   let skipped: PeerSkip[] = [];
   const all = (): Contender[] => [...ours, ...peers, ...gemms];
   try {
-    for (const t of o.threads) ours.push(await nodeContender(workload, t, o.counts, o.spinning));
+    if (o.devices.includes('cpu'))
+      for (const t of o.threads) ours.push(await nodeContender(workload, t, o.counts, o.spinning));
+    // the CPU does little on WebGPU (shape ops, feeds): one contender, at the first thread count
+    if (o.devices.includes('webgpu'))
+      ours.push(await nodeContender(workload, o.threads[0] ?? 1, o.counts, o.spinning, 'webgpu'));
     if (o.web) ours.push(await webContender(workload, 1, o.counts));
     for (const t of o.threads) gemms.push(await gemmContender(o.gemm.size, t, o.gemm.calls, o.spinning));
     if (o.peers) {
@@ -208,6 +214,7 @@ function interleave(ours: readonly Contender[], peers: readonly Contender[], gem
   for (const c of ours.filter((x) => x.kind === 'onnxgrad-node')) {
     order.push(c, ...peers.filter((p) => p.kind === 'torch' && p.threads === c.threads));
   }
+  order.push(...ours.filter((x) => x.kind === 'onnxgrad-webgpu'));
   order.push(...ours.filter((x) => x.kind === 'onnxgrad-web'), ...peers.filter((p) => p.kind === 'tfjs-wasm'));
   order.push(...peers.filter((p) => !order.includes(p)), ...gemms);
   return order;

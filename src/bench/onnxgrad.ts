@@ -1,14 +1,14 @@
 // onnxgrad's own contenders: the training step (StepRunner on onnxruntime-node with the graph the
-// trainer builds; on onnxruntime-web's WASM EP the graph the training page runs there) and
-// inference at batch 1 and batch 1000.
+// trainer builds for the device, CPU or WebGPU; on onnxruntime-web's WASM EP the graph the
+// training page runs there) and inference at batch 1 and batch 1000.
 import { buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { Mulberry32 } from '../data/random.js';
 import type { TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
-import { createSession, float32Tensor } from '../runtime/node.js';
+import { createSession, type Device, float32Tensor } from '../runtime/node.js';
 import { createWebSession, webFloat32Tensor, webTensorSession } from '../runtime/web.js';
-import { PAGE_FORMS } from '../passes/forms.js';
+import { formForDevice, PAGE_FORMS } from '../passes/forms.js';
 import type { StepBatch } from '../train/step-feeds.js';
 import { createNodeStepRunner } from '../train/node-step-runner.js';
 import { StepRunner } from '../train/step-runner.js';
@@ -25,6 +25,8 @@ export interface Workload {
   readonly trainBytesNode: Uint8Array;
   /** What the training page runs on WASM (the wasm form: im2col gradients, no NCHWc). */
   readonly trainBytesWasm: Uint8Array;
+  /** The form the trainer picks for onnxruntime-node's WebGPU provider (webgpu: the conv gradients). */
+  readonly trainBytesWebgpu: Uint8Array;
   readonly manifest: TrainStepManifest;
   readonly initial: ReadonlyMap<string, TensorData>;
   readonly inferBytes: Uint8Array;
@@ -53,11 +55,13 @@ export function buildWorkload(
   const inferBytes = exportModel(buildInferenceGraph(config));
   const nodeGraph = buildTrainStep(config, { optimizer, batchSize, ...nodeForm }).graph;
   const trainBytesWasm = exportModel(graph, { parametersAs: 'inputs' });
+  const webgpuForm = buildTrainStep(config, { optimizer, batchSize, form: formForDevice('webgpu', false) }).graph;
   return {
     config,
     batchSize,
     trainBytesNode: exportModel(nodeGraph, { parametersAs: 'inputs' }),
     trainBytesWasm,
+    trainBytesWebgpu: exportModel(webgpuForm, { parametersAs: 'inputs' }),
     manifest,
     initial,
     inferBytes,
@@ -119,16 +123,21 @@ function contender(
   };
 }
 
-/** onnxruntime-node: the trainer's StepRunner, and an inference session with the same thread count. */
+/**
+ * onnxruntime-node: the trainer's StepRunner, and an inference session with the same thread count,
+ * on the CPU or on the WebGPU provider (where the StepRunner keeps the weights in GPU memory).
+ */
 export async function nodeContender(
   w: Workload,
   threads: number,
   counts: RoundCounts,
   spinning: boolean,
+  device: Device = 'cpu',
 ): Promise<Contender> {
-  // the graph the trainer builds for onnxruntime-node
-  const runner = await createNodeStepRunner(w.trainBytesNode, w.manifest, w.initial, { threads, spinning });
-  const session = await createSession(w.inferBytes, { threads, spinning });
+  // the graph the trainer builds for onnxruntime-node on this device
+  const bytes = device === 'webgpu' ? w.trainBytesWebgpu : w.trainBytesNode;
+  const runner = await createNodeStepRunner(bytes, w.manifest, w.initial, { threads, spinning, device });
+  const session = await createSession(w.inferBytes, { threads, spinning, device });
   const size = w.config.inputSize;
   const rt: Runtime = {
     step: async (batch, step) => void (await runner.run(batch, step, LR)),
@@ -138,7 +147,9 @@ export async function nodeContender(
       await session.release();
     },
   };
-  return contender(`onnxgrad-node-${threads}t`, 'onnxgrad-node', threads, w, counts, rt);
+  return device === 'webgpu'
+    ? contender('onnxgrad-webgpu', 'onnxgrad-webgpu', threads, w, counts, rt)
+    : contender(`onnxgrad-node-${threads}t`, 'onnxgrad-node', threads, w, counts, rt);
 }
 
 /** onnxruntime-web's WASM EP inside Node: the same StepRunner, on a web session. */

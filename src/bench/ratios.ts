@@ -41,10 +41,13 @@ function ratio(contender: RatioInput, against: string, metric: RatioMetric, valu
   return { contender: contender.name, against, threads: contender.threads, metric, value, target, met };
 }
 
-/** For every onnxgrad contender: the three ratios against PyTorch at its thread count, and its share of the limit. */
+/**
+ * For every onnxgrad contender on the CPU: the three ratios against PyTorch at its thread count,
+ * and its share of the limit (WebGPU's step time stands beside them in the table, with no target).
+ */
 export function computeRatios(contenders: readonly RatioInput[]): Ratio[] {
   const out: Ratio[] = [];
-  for (const c of contenders.filter((x) => x.kind.startsWith('onnxgrad'))) {
+  for (const c of contenders.filter((x) => x.kind.startsWith('onnxgrad') && x.kind !== 'onnxgrad-webgpu')) {
     const torch = contenders.find((p) => p.kind === 'torch' && p.threads === c.threads);
     const peer = torch?.name ?? `torch-${c.threads}t`;
     out.push(

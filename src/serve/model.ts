@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type ModelInfo as ModelMetadata, readModelInfo } from '../onnx/metadata.js';
-import { createSession, float32Tensor, type Session } from '../runtime/node.js';
+import { createSession, type Device, float32Tensor, type Session } from '../runtime/node.js';
 import type { BatchOutputs } from './batcher.js';
 
 export interface ModelInfo {
@@ -34,6 +34,7 @@ export interface ServedModel {
 export interface LoadModelOptions {
   side: number;
   threads?: number;
+  device?: Device;
 }
 
 export async function loadModel(path: string, options: LoadModelOptions): Promise<ServedModel> {
@@ -43,10 +44,10 @@ export async function loadModel(path: string, options: LoadModelOptions): Promis
   } catch (error) {
     throw new Error(`cannot read the model ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const session: Session = await createSession(
-    bytes,
-    options.threads === undefined ? {} : { threads: options.threads },
-  );
+  const session: Session = await createSession(bytes, {
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.device === undefined ? {} : { device: options.device }),
+  });
   let checked: { input: string; fixedBatch: number | undefined; metadata: ModelMetadata };
   try {
     checked = checkModel(session, bytes, options.side, path);

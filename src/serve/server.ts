@@ -15,6 +15,7 @@ import { checkPngHeader, decodeJson, decodePng, type DecodedImages, type DecodeO
 import { ByteBudget, HttpError, mediaType, overloaded, readBody, sendError, sendJson } from './http.js';
 import { PngPool } from './png-pool.js';
 import { loadModel, type ModelInfo } from './model.js';
+import type { Device } from '../runtime/node.js';
 import { argmax } from './softmax.js';
 import { type DatasetProfile, profileFor, testSampleSource } from './samples.js';
 import { defaultWebRoot, resolveDemoPath, sendFile } from './static.js';
@@ -38,6 +39,8 @@ export interface ServeOptions {
   /** the built web demo; default web-demo/dist of this package */
   webRoot?: string;
   threads?: number;
+  /** the execution provider that runs the model (src/runtime/node.ts); default cpu */
+  device?: Device;
   /** how long close() lets in-flight requests finish before cutting connections */
   shutdownGraceMs?: number;
   /** largest PNG width and height; a larger one is refused with 413 */
@@ -128,10 +131,11 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   const deadlineMs = options.deadlineMs ?? SERVE_LIMITS.deadlineMs;
   const bodyMemory = new ByteBudget(options.maxBodyMemory ?? SERVE_LIMITS.maxBodyMemory);
   const webRoot = options.webRoot ?? defaultWebRoot();
-  const model = await loadModel(
-    options.modelPath,
-    options.threads === undefined ? { side: SIDE } : { side: SIDE, threads: options.threads },
-  );
+  const model = await loadModel(options.modelPath, {
+    side: SIDE,
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
+    ...(options.device === undefined ? {} : { device: options.device }),
+  });
   let profile: DatasetProfile;
   try {
     profile = profileFor(model.metadata, options.dataset, options.dataSource);
