@@ -1,5 +1,5 @@
 // The practical CNN's training step: its forward graph (graphs/mnist-cnn.ts) through the same
-// compileTrainStep as any network (src/train/compile-step.ts), its configuration kept in the
+// compileTrainStep that every network goes through (src/train/compile-step.ts), its configuration kept in the
 // manifest as description.
 import { buildCnn } from '../../graphs/mnist-cnn.js';
 import type { CnnConfig } from '../../graphs/cnn-config.js';
