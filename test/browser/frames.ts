@@ -34,6 +34,8 @@ export interface FrameReport {
   frames: number;
   /** the longest time between two frames, ms */
   longestGap: number;
+  /** the 99th percentile of those gaps (nearest rank), ms */
+  p99Gap: number;
   longTasks: number;
   longestTask: number;
 }
@@ -52,9 +54,16 @@ export async function frameReport(page: Page, from: number, to: number): Promise
   return {
     frames: times.length,
     longestGap: Math.max(0, ...gaps),
+    p99Gap: percentile(gaps, 0.99),
     longTasks: tasks.length,
     longestTask: Math.max(0, ...tasks.map((t) => t.ms)),
   };
+}
+
+/** The nearest-rank percentile: the smallest value that at least `q` of them do not exceed. */
+function percentile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
 }
 
 /** The page's performance.now(). */

@@ -1,10 +1,18 @@
 // The training page stays responsive while it trains: the steps run in a worker, so the page's
-// main thread only draws. Over a few seconds of training on WASM (one thread: the slowest step,
-// about 100 ms, which used to run on the main thread and freeze the page for its whole length)
-// no task of the page's main thread may take 50 ms: measured as thread CPU time from a Chromium
-// trace, which a loaded machine (several test runs on two cores) does not stretch as it stretches
-// wall-clock gaps. The gaps between animation frames are measured too, and reported beside the
-// idle page's. Pause and Resume reach the worker.
+// main thread only draws. Two measures, on WASM at one thread (the slowest step, about 100 ms,
+// which used to run on the main thread and freeze the page for its whole length; one thread also
+// leaves the second core of a 2-core machine to the page):
+// - no task of the page's main thread takes 50 ms of thread CPU time (from a Chromium trace) over
+//   the first seconds of training: a loaded machine does not stretch CPU time;
+// - the longest gap between requestAnimationFrame callbacks stays under 50 ms over a few seconds
+//   of steady training. Wall-clock gaps do grow on a busy machine: in the first seconds V8 compiles
+//   onnxruntime's WASM on background threads (measured: about 3 s of CPU on three threads within
+//   the first 6 s) and on two cores the compositor waits for a core, with the page's main thread
+//   idle. So the gaps are measured in successive windows of 3 s, each with at least 3 steps, and
+//   one of the first eight must pass. A page that steps on its main thread fails every window, as
+//   each step is a gap of a whole step or more (commit 07d144f's page, load 4: every gap of three
+//   windows over 200 ms, the longest 450-930 ms).
+// The idle page's gaps are reported beside them. Pause and Resume reach the worker.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpus, loadavg } from 'node:os';
@@ -18,9 +26,11 @@ import { openTrainingPage, startTrainingServer, type TrainState, trainState } fr
 const LIMIT_MS = 50;
 const WINDOW_MS = 3000;
 const MIN_STEPS = 3;
+const GAP_WINDOWS = 8;
 
 const frames = (r: FrameReport) =>
-  `${r.frames} frames, longest gap ${r.longestGap.toFixed(1)} ms, ${r.longTasks} long tasks (longest ${r.longestTask.toFixed(0)} ms)`;
+  `${r.frames} frames, longest gap ${r.longestGap.toFixed(1)} ms (p99 ${r.p99Gap.toFixed(1)}), ${r.longTasks} long tasks (longest ${r.longestTask.toFixed(0)} ms)`;
+const load = () => `load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
 
 describe('training page responsiveness in Chromium (WASM)', { timeout: 240_000 }, () => {
   let server: ServeHandle;
@@ -29,7 +39,7 @@ describe('training page responsiveness in Chromium (WASM)', { timeout: 240_000 }
   });
   after(() => server?.close());
 
-  test(`while it trains, no main-thread task takes ${LIMIT_MS} ms`, async (t) => {
+  test(`while it trains, no main-thread task takes ${LIMIT_MS} ms and no frame waits ${LIMIT_MS} ms`, async (t) => {
     const browser = await launch({ webgpu: false });
     try {
       const { page, context } = browser;
@@ -51,19 +61,30 @@ describe('training page responsiveness in Chromium (WASM)', { timeout: 240_000 }
           n,
           { timeout: 120_000, polling: 100 },
         );
+      /** A window of WINDOW_MS (longer if MIN_STEPS steps take longer): its frames and steps. */
+      const measure = async () => {
+        const from = await pageNow(page);
+        const firstStep = (await trainState(page)).step;
+        await stepAt(firstStep + MIN_STEPS);
+        const elapsed = (await pageNow(page)) - from;
+        if (elapsed < WINDOW_MS) await sleep(WINDOW_MS - elapsed);
+        const to = await pageNow(page);
+        const lastStep = (await trainState(page)).step;
+        return { from, to, firstStep, lastStep, frames: await frameReport(page, from, to) };
+      };
       await page.click('#start');
       // from the first step on, the worker's sessions are warm: measure the steady state
       await stepAt(1);
       const trace = await traceMainThread(context, page);
-      const from = await pageNow(page);
-      const firstStep = (await trainState(page)).step;
-      await stepAt(firstStep + MIN_STEPS);
-      const elapsed = (await pageNow(page)) - from;
-      if (elapsed < WINDOW_MS) await sleep(WINDOW_MS - elapsed);
-      const to = await pageNow(page);
-      const lastStep = (await trainState(page)).step;
+      const traced = await measure();
       const main = await trace.stop();
-      const busy = await frameReport(page, from, to);
+      const windows: Awaited<ReturnType<typeof measure>>[] = [];
+      while (windows.length < GAP_WINDOWS && !windows.some((w) => w.frames.longestGap < LIMIT_MS)) {
+        windows.push(await measure());
+      }
+      const gaps = windows
+        .map((w) => `steps ${w.firstStep}-${w.lastStep} in ${(w.to - w.from).toFixed(0)} ms: ${frames(w.frames)}`)
+        .join('; ');
 
       await page.click('#start'); // Pause
       await page.waitForSelector('#status:has-text("paused at step")', { timeout: 60_000 });
@@ -78,14 +99,22 @@ describe('training page responsiveness in Chromium (WASM)', { timeout: 240_000 }
 
       const tasks = `${main.tasks} main-thread tasks, the longest ${main.longestTaskCpu.toFixed(1)} ms of CPU (${main.longestTaskWall.toFixed(1)} ms wall)`;
       t.diagnostic(
-        `training (steps ${firstStep}-${lastStep}, ${(to - from).toFixed(0)} ms): ${tasks}; ${frames(busy)}; idle page: ${frames(idle)}; load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+        `traced (steps ${traced.firstStep}-${traced.lastStep}, ${(traced.to - traced.from).toFixed(0)} ms): ${tasks}; ${frames(traced.frames)}`,
       );
-      assert.ok(
-        lastStep - firstStep >= MIN_STEPS,
-        `the page trained during the measure (${lastStep - firstStep} steps)`,
-      );
+      t.diagnostic(`frame windows: ${gaps}`);
+      t.diagnostic(`idle page: ${frames(idle)}; ${load()}`);
+      for (const w of [traced, ...windows]) {
+        assert.ok(
+          w.lastStep - w.firstStep >= MIN_STEPS,
+          `the page trained during the measure (${w.lastStep - w.firstStep} steps)`,
+        );
+      }
       assert.ok(main.tasks > 0, 'the trace saw the main thread work');
       assert.ok(main.longestTaskCpu < LIMIT_MS, `while training: ${tasks}`);
+      assert.ok(
+        windows.some((w) => w.frames.longestGap < LIMIT_MS),
+        `a frame waited ${LIMIT_MS} ms or more in each of ${windows.length} windows of training: ${gaps}; ${load()}`,
+      );
       assert.deepEqual(
         browser.errors.filter((e) => !e.includes('VerifyEachNodeIsAssignedToAnEp')),
         [],
