@@ -88,7 +88,7 @@ export { type ModelInfo, readModelInfo } from './onnx/metadata.js';
 /** Data: IDX parsing (bytes in), splits, normalisation, batches, the seeded generator the whole project shares. */
 export { DataError, isGzip, parseImages, parseLabels } from './data/idx.js';
 export type { Dataset, LabelledImages } from './data/dataset.js';
-export { normalizationFor, type Splits, type Subset, splitDataset } from './data/split.js';
+export { defaultValidationSize, normalizationFor, type Splits, type Subset, splitDataset } from './data/split.js';
 export { MNIST_NORMALIZATION, type Normalization, normalize } from './data/normalize.js';
 export { type Batch, BatchCursor, chunks, type CursorState } from './data/batches.js';
 export { dropoutSeed, Mulberry32, shuffled } from './data/random.js';

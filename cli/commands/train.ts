@@ -104,7 +104,7 @@ export function trainCommand(): Command {
     )
     .option(
       '--validation-size <n>',
-      'training images held out for validation (default: 10000 of 60000)',
+      'training images held out for validation (default: a sixth of them, 10000 of 60000)',
       nonNegativeInteger,
     )
     .option('--limit <n>', 'use only the first n images of each split (quick trials)', positiveInteger)

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDataset } from '../../src/data/datasets.js';
-import { normalizationFor, splitDataset } from '../../src/data/split.js';
+import { defaultValidationSize, normalizationFor, splitDataset } from '../../src/data/split.js';
 import { tempDir, writeDataDir } from './fixtures.js';
 
 const mnist = loadDataset();
@@ -21,6 +21,15 @@ test('the default split is 50k/10k, disjoint, covers all 60000, and follows perm
   assert.equal(val.images, mnist.train.images);
   assert.equal(testSet.images, mnist.test.images);
   assert.deepEqual(Array.from(testSet.indices.subarray(0, 3)), [0, 1, 2]);
+});
+
+test('with no validation size, a sixth of any training set is held out (10000 of 60000), as on the training page', () => {
+  assert.deepEqual([60000, 154, 100, 7, 3, 2].map(defaultValidationSize), [10000, 26, 17, 1, 1, 0]);
+  const dir = tempDir();
+  writeDataDir(dir, 154, 10);
+  const s = splitDataset(loadDataset({ dataDir: dir }));
+  assert.deepEqual([s.train.count, s.val.count], [128, 26]);
+  assert.deepEqual(s.val.indices, splitDataset(loadDataset({ dataDir: dir }), { validationSize: 26 }).val.indices);
 });
 
 test('the split is deterministic per seed and changes with it', () => {

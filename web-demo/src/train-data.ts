@@ -1,6 +1,7 @@
 // Data for the training page, with no DOM: MNIST's IDX files (from the server or picked by the
 // user, plain or gzipped) through the same pure code `onnxgrad train` uses: the IDX parsers
-// (src/data/idx.ts), the practical's split (src/data/split.ts), the batch order
+// (src/data/idx.ts), the practical's split (src/data/split.ts: a sixth of any training set held
+// out for validation, 10,000 of MNIST's 60,000, as `onnxgrad train` holds out), the batch order
 // (src/data/batches.ts BatchCursor) and the dropout-noise generator (src/data/random.ts), so the
 // page and `onnxgrad train` see the same batches and the same dropout masks. Only gunzipping (the
 // browser's DecompressionStream) and fetching are the page's own.
@@ -9,12 +10,11 @@ import type { Dataset } from '../../src/data/dataset.js';
 import { isGzip, parseImages, parseLabels } from '../../src/data/idx.js';
 import { MNIST_NORMALIZATION } from '../../src/data/normalize.js';
 import { dropoutSeed, Mulberry32 } from '../../src/data/random.js';
-import { type Splits, splitDataset } from '../../src/data/split.js';
+import { defaultValidationSize, type Splits, splitDataset } from '../../src/data/split.js';
 
 export type { Batch } from '../../src/data/batches.js';
 
 export const SIDE = 28;
-export const VALIDATION_SIZE = 10_000;
 export const IDX_FILES = { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' } as const;
 
 export interface TrainingSet {
@@ -38,8 +38,8 @@ export function trainingSet(imageBytes: Uint8Array, labelBytes: Uint8Array): Tra
   if (images.height !== SIDE || images.width !== SIDE)
     throw new Error(`images file: ${images.height}x${images.width} images, expected ${SIDE}x${SIDE}`);
   if (labels.count !== images.count) throw new Error(`labels file: ${labels.count} labels for ${images.count} images`);
-  if (images.count <= VALIDATION_SIZE)
-    throw new Error(`images file: ${images.count} images, need more than ${VALIDATION_SIZE}`);
+  if (defaultValidationSize(images.count) < 1)
+    throw new Error(`images file: ${images.count} images, need at least 3 (a sixth is held out for validation)`);
   return { images: images.pixels, labels: labels.labels, count: images.count };
 }
 
@@ -82,7 +82,7 @@ export class TrainingData {
     readonly seed: number,
     readonly batchSize: number,
   ) {
-    this.#splits = splitDataset(datasetOf(set), { seed, validationSize: VALIDATION_SIZE });
+    this.#splits = splitDataset(datasetOf(set), { seed });
     this.train = this.#splits.train.indices;
     this.val = this.#splits.val.indices;
     this.#cursor = new BatchCursor(this.#splits.train, { batchSize, seed, normalization: MNIST_NORMALIZATION });

@@ -18,12 +18,15 @@ const numberParam = (name: string): number | undefined => {
 const worker = new Worker(new URL('./train-worker.ts', import.meta.url), { type: 'module', name: 'onnxgrad-train' });
 const send = (command: Command): void => sendCommand(worker, command);
 let autostart = pageParam('autostart') === '1';
+/** the validation split's size, as the worker's split made it (a sixth of the training set) */
+let valCount = 0;
+const validating = (): void => ui.setStatus(`validating on ${valCount.toLocaleString('en')} held-out images …`);
 
 const ui = new TrainUi({
   onStartPause: () => (ui.state.running ? pause() : start()),
   onReset: () => reset(),
   onValidate: () => {
-    ui.setStatus('validating on 10,000 held-out images …');
+    validating();
     send({ type: 'validate' });
   },
   onDownload: () => {
@@ -80,7 +83,8 @@ function onEvent(event: WorkerEvent): void {
       ui.setStatus(`training on ${event.description} (${event.count.toLocaleString('en')} images)`);
       return reset();
     case 'ready':
-      ui.clear();
+      valCount = event.valCount;
+      ui.clear(valCount);
       Object.assign(ui.state, {
         seed: event.seed,
         valHead: event.valHead,
@@ -102,7 +106,7 @@ function onEvent(event: WorkerEvent): void {
       if (event.stepsPerSecond > 0) ui.setSpeed(event.stepsPerSecond);
       return;
     case 'validating':
-      return ui.setStatus('validating on 10,000 held-out images …');
+      return validating();
     case 'validation':
       ui.addValidation(event.step, event.correct, event.count);
       return ui.setStatus(ui.state.running ? 'training …' : `paused at step ${ui.state.step}`);

@@ -172,12 +172,13 @@ export class TrainUi {
     this.redraw();
   }
 
-  clear(): void {
+  /** A fresh run, validated on `valCount` held-out images. */
+  clear(valCount: number): void {
     Object.assign(this.state, { step: 0, losses: [], accuracies: [], val: [], stepsPerSecond: 0 });
     $('stat-epoch').textContent = 'epoch 1';
     this.drawn = -1;
     for (const id of ['stat-loss', 'stat-acc', 'stat-val']) $(id).textContent = '–';
-    $('stat-val-when').textContent = '10,000 held-out images';
+    $('stat-val-when').textContent = `${valCount.toLocaleString('en')} held-out images`;
     this.setSpeed(0);
     this.redraw();
     this.setRunning(false);
