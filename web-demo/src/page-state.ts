@@ -33,6 +33,8 @@ export interface TrainState {
   step: number;
   losses: number[];
   accuracies: number[];
+  /** the epoch shown at each step, counted from 1 as `onnxgrad train` prints it at the same step */
+  epochs: number[];
   stepsPerSecond: number;
   val: { step: number; accuracy: number; correct: number; count: number }[];
   /** the training-set indices of the first batch and the validation images' first indices */

@@ -48,6 +48,7 @@ export class TrainUi {
     step: 0,
     losses: [],
     accuracies: [],
+    epochs: [],
     stepsPerSecond: 0,
     val: [],
     firstBatch: [],
@@ -150,11 +151,15 @@ export class TrainUi {
     $('speed').textContent = `${stepsPerSecond.toFixed(stepsPerSecond < 10 ? 2 : 1)} steps/s`;
   }
 
-  /** Records a step (`epoch` counted from 0); the charts are redrawn at most once a frame. */
+  /**
+   * Records a step; the charts are redrawn at most once a frame. `epoch` counts from 0 (the batch
+   * cursor's count, as in metrics.jsonl); people count from 1, as `onnxgrad train` prints it.
+   */
   addStep(step: number, epoch: number, loss: number, accuracy: number): void {
     Object.assign(this.state, { step });
     this.state.losses.push(loss);
     this.state.accuracies.push(accuracy);
+    this.state.epochs.push(epoch + 1);
     $('stat-step').textContent = step.toLocaleString('en');
     $('stat-epoch').textContent = `epoch ${epoch + 1}`;
     if (!this.pending) {
@@ -174,7 +179,7 @@ export class TrainUi {
 
   /** A fresh run, validated on `valCount` held-out images. */
   clear(valCount: number): void {
-    Object.assign(this.state, { step: 0, losses: [], accuracies: [], val: [], stepsPerSecond: 0 });
+    Object.assign(this.state, { step: 0, losses: [], accuracies: [], epochs: [], val: [], stepsPerSecond: 0 });
     $('stat-epoch').textContent = 'epoch 1';
     this.drawn = -1;
     for (const id of ['stat-loss', 'stat-acc', 'stat-val']) $(id).textContent = '–';
