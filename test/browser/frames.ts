@@ -32,6 +32,8 @@ export async function recordFrames(page: Page): Promise<void> {
 
 export interface FrameReport {
   frames: number;
+  /** the page's performance.now() of each frame in the window, and of the last one before it */
+  times: number[];
   /** the longest time between two frames, ms */
   longestGap: number;
   /** the 99th percentile of those gaps (nearest rank), ms */
@@ -51,8 +53,10 @@ export async function frameReport(page: Page, from: number, to: number): Promise
   if (last !== undefined) gaps.push(to - Math.max(last, from));
   const times = all.filter((t) => t > from && t <= to);
   const tasks = record.longTasks.filter((t) => t.start >= from && t.start <= to);
+  const before = all.filter((t) => t <= from).at(-1);
   return {
     frames: times.length,
+    times: before === undefined ? times : [before, ...times],
     longestGap: Math.max(0, ...gaps),
     p99Gap: percentile(gaps, 0.99),
     longTasks: tasks.length,

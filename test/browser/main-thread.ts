@@ -18,8 +18,17 @@ interface TraceEvent {
   args?: { name?: string; data?: { message?: string } };
 }
 
+/** One task of the main thread: when it ran in the page's performance.now() time, its wall and CPU ms. */
+export interface MainThreadTask {
+  start: number;
+  wall: number;
+  cpu: number;
+}
+
 export interface MainThreadReport {
   tasks: number;
+  /** every task wholly between the marks */
+  list: MainThreadTask[];
   /** the most thread CPU time one task took, ms */
   longestTaskCpu: number;
   /** that task's wall time, ms */
@@ -43,8 +52,12 @@ export async function traceMainThread(
     traceConfig: { includedCategories: ['toplevel', 'devtools.timeline', '__metadata'] },
     transferMode: 'ReportEvents',
   });
-  // console.timeStamp marks the window on the page's own thread (the trace's clock)
-  await page.evaluate((label) => console.timeStamp(label), START);
+  // console.timeStamp marks the window on the page's own thread (the trace's clock); the page's
+  // performance.now() at the mark puts the trace's tasks on the page's clock (the frames' clock)
+  const pageStart = await page.evaluate((label) => {
+    console.timeStamp(label);
+    return performance.now();
+  }, START);
   return {
     async stop() {
       await page.evaluate((label) => console.timeStamp(label), END);
@@ -52,12 +65,12 @@ export async function traceMainThread(
       await cdp.send('Tracing.end');
       await complete;
       await cdp.detach();
-      return mainThreadReport(events);
+      return mainThreadReport(events, pageStart);
     },
   };
 }
 
-function mainThreadReport(events: TraceEvent[]): MainThreadReport {
+function mainThreadReport(events: TraceEvent[], pageStart: number): MainThreadReport {
   const mark = (label: string) => events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message === label);
   const [start, end] = [mark(START), mark(END)];
   if (!start || !end) throw new Error('the trace lacks the console.timeStamp marks');
@@ -72,8 +85,33 @@ function mainThreadReport(events: TraceEvent[]): MainThreadReport {
   const longest = tasks.reduce<TraceEvent | undefined>((a, t) => (!a || t.tdur! > a.tdur! ? t : a), undefined);
   return {
     tasks: tasks.length,
+    list: tasks.map((t) => ({
+      start: pageStart + (t.ts - start.ts) / 1000,
+      wall: (t.dur ?? 0) / 1000,
+      cpu: t.tdur! / 1000,
+    })),
     longestTaskCpu: (longest?.tdur ?? 0) / 1000,
     longestTaskWall: (longest?.dur ?? 0) / 1000,
     windowMs: (end.ts - start.ts) / 1000,
   };
+}
+
+/**
+ * The most main-thread CPU time that fell between two consecutive animation frames: a task's CPU
+ * counts in proportion to the part of its wall time inside the gap. Unlike the gap's wall time it
+ * does not grow while a busy machine keeps the page waiting for a core, and unlike the longest
+ * task it also catches many short tasks that together keep the page from drawing.
+ */
+export function busiestFrameGap(frames: number[], tasks: MainThreadTask[]): { from: number; to: number; cpu: number } {
+  let busiest = { from: 0, to: 0, cpu: 0 };
+  for (let i = 1; i < frames.length; i++) {
+    const [a, b] = [frames[i - 1]!, frames[i]!];
+    let cpu = 0;
+    for (const t of tasks) {
+      const overlap = Math.min(b, t.start + t.wall) - Math.max(a, t.start);
+      if (overlap > 0) cpu += t.wall > 0 ? (t.cpu * overlap) / t.wall : 0;
+    }
+    if (cpu > busiest.cpu) busiest = { from: a, to: b, cpu };
+  }
+  return busiest;
 }

@@ -1,18 +1,22 @@
 // The training page stays responsive while it trains: the steps run in a worker, so the page's
-// main thread only draws. Two measures, on WASM at one thread (the slowest step, about 100 ms,
-// which used to run on the main thread and freeze the page for its whole length; one thread also
-// leaves the second core of a 2-core machine to the page):
+// main thread only draws. On WASM at one thread (the slowest step, about 100 ms, which used to run
+// on the main thread and freeze the page for its whole length; one thread also leaves the second
+// core of a 2-core machine to the page), three measures:
 // - no task of the page's main thread takes 50 ms of thread CPU time (from a Chromium trace) over
-//   the first seconds of training: a loaded machine does not stretch CPU time;
-// - the longest gap between requestAnimationFrame callbacks stays under 50 ms over a few seconds
-//   of steady training. Wall-clock gaps do grow on a busy machine: in the first seconds V8 compiles
-//   onnxruntime's WASM on background threads (measured: about 3 s of CPU on three threads within
-//   the first 6 s) and on two cores the compositor waits for a core, with the page's main thread
-//   idle. So the gaps are measured in successive windows of 3 s, each with at least 3 steps, and
-//   one of the first eight must pass. A page that steps on its main thread fails every window, as
-//   each step is a gap of a whole step or more (commit 07d144f's page, load 4: every gap of three
-//   windows over 200 ms, the longest 450-930 ms).
-// The idle page's gaps are reported beside them. Pause and Resume reach the worker.
+//   the first seconds of training;
+// - between no two requestAnimationFrame callbacks of those seconds does the main thread spend
+//   50 ms of CPU (the trace's tasks on the frames' clock): CPU time does not grow on a busy
+//   machine, wall time does;
+// - the longest wall-clock gap between animation frames stays under 50 ms over 3 s of steady
+//   training. In the first seconds V8 compiles onnxruntime's WASM on background threads (about
+//   3 s of CPU on three threads within the first 6 s) and on two cores the compositor waits for a
+//   core, the page's main thread idle; so the gaps are measured in successive windows of 3 s, each
+//   with at least 3 steps, and one of the first eight must pass. On a machine loaded beyond
+//   GAP_LOAD_PER_CORE (1-minute load average per core: several test runs at once, not one CI run)
+//   every thread waits for a core and the wall-clock gaps are reported, not judged.
+// A page that steps on its main thread fails all three: a step is one task and one gap of a whole
+// step or more (commit 07d144f's page, load 4: every gap of three windows over 200 ms, the longest
+// 450-930 ms). The idle page's gaps are reported beside them. Pause and Resume reach the worker.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpus, loadavg } from 'node:os';
@@ -20,13 +24,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServeHandle } from '../../src/serve/server.js';
 import { launch } from './chromium.js';
 import { type FrameReport, frameReport, pageNow, recordFrames } from './frames.js';
-import { traceMainThread } from './main-thread.js';
+import { busiestFrameGap, traceMainThread } from './main-thread.js';
 import { openTrainingPage, startTrainingServer, type TrainState, trainState } from './train-page.js';
 
 const LIMIT_MS = 50;
 const WINDOW_MS = 3000;
 const MIN_STEPS = 3;
 const GAP_WINDOWS = 8;
+const GAP_LOAD_PER_CORE = 2;
 
 const frames = (r: FrameReport) =>
   `${r.frames} frames, longest gap ${r.longestGap.toFixed(1)} ms (p99 ${r.p99Gap.toFixed(1)}), ${r.longTasks} long tasks (longest ${r.longestTask.toFixed(0)} ms)`;
@@ -78,6 +83,7 @@ describe('training page responsiveness in Chromium (WASM)', { timeout: 240_000 }
       const trace = await traceMainThread(context, page);
       const traced = await measure();
       const main = await trace.stop();
+      const busiest = busiestFrameGap([...traced.frames.times, traced.to], main.list);
       const windows: Awaited<ReturnType<typeof measure>>[] = [];
       while (windows.length < GAP_WINDOWS && !windows.some((w) => w.frames.longestGap < LIMIT_MS)) {
         windows.push(await measure());
@@ -98,8 +104,9 @@ describe('training page responsiveness in Chromium (WASM)', { timeout: 240_000 }
       assert.equal(resumed.losses.length, resumed.step, 'one loss a step, none lost or doubled across Pause');
 
       const tasks = `${main.tasks} main-thread tasks, the longest ${main.longestTaskCpu.toFixed(1)} ms of CPU (${main.longestTaskWall.toFixed(1)} ms wall)`;
+      const cpuGap = `the busiest gap between frames held ${busiest.cpu.toFixed(1)} ms of main-thread CPU (${(busiest.to - busiest.from).toFixed(1)} ms wall)`;
       t.diagnostic(
-        `traced (steps ${traced.firstStep}-${traced.lastStep}, ${(traced.to - traced.from).toFixed(0)} ms): ${tasks}; ${frames(traced.frames)}`,
+        `traced (steps ${traced.firstStep}-${traced.lastStep}, ${(traced.to - traced.from).toFixed(0)} ms): ${tasks}; ${cpuGap}; ${frames(traced.frames)}`,
       );
       t.diagnostic(`frame windows: ${gaps}`);
       t.diagnostic(`idle page: ${frames(idle)}; ${load()}`);
@@ -111,10 +118,15 @@ describe('training page responsiveness in Chromium (WASM)', { timeout: 240_000 }
       }
       assert.ok(main.tasks > 0, 'the trace saw the main thread work');
       assert.ok(main.longestTaskCpu < LIMIT_MS, `while training: ${tasks}`);
-      assert.ok(
-        windows.some((w) => w.frames.longestGap < LIMIT_MS),
-        `a frame waited ${LIMIT_MS} ms or more in each of ${windows.length} windows of training: ${gaps}; ${load()}`,
-      );
+      assert.ok(busiest.cpu < LIMIT_MS, `while training: ${cpuGap}`);
+      const loaded = loadavg()[0]! > GAP_LOAD_PER_CORE * cpus().length;
+      if (loaded) t.diagnostic(`wall-clock gaps not judged: ${load()} is beyond ${GAP_LOAD_PER_CORE} a core`);
+      else {
+        assert.ok(
+          windows.some((w) => w.frames.longestGap < LIMIT_MS),
+          `a frame waited ${LIMIT_MS} ms or more in each of ${windows.length} windows of training: ${gaps}; ${load()}`,
+        );
+      }
       assert.deepEqual(
         browser.errors.filter((e) => !e.includes('VerifyEachNodeIsAssignedToAnEp')),
         [],
