@@ -1,7 +1,7 @@
 // Loading a whole dataset: four IDX files, checked against each other. Nothing is cached at
 // module level, so every call reads the files again and tests cannot see each other's data.
 import { DataError } from './idx.js';
-import { readImagesFile, readLabelsFile } from './idx-files.js';
+import { readImagesFile, readImagesFileAsync, readLabelsFile, readLabelsFileAsync } from './idx-files.js';
 import type { Dataset, LabelledImages } from './dataset.js';
 import { resolveSource, type SourceOptions } from './sources.js';
 
@@ -34,6 +34,31 @@ export function loadDataset(options: SourceOptions = {}): Dataset {
   };
   if (source.normalization) dataset.normalization = source.normalization;
   return dataset;
+}
+
+export interface TestSplit {
+  name: string;
+  classNames: readonly string[];
+  test: LabelledImages;
+  height: number;
+  width: number;
+}
+
+/** Only the test split of a dataset, read off the event loop (the server's gallery). Rejects with DataError. */
+export async function loadTestSplit(options: SourceOptions = {}): Promise<TestSplit> {
+  const source = resolveSource(options);
+  const { files, classNames } = source;
+  const [images, labels] = await Promise.all([
+    readImagesFileAsync(files.testImages),
+    readLabelsFileAsync(files.testLabels, classNames.length),
+  ]);
+  if (labels.count !== images.count) {
+    throw new DataError(
+      `${files.testLabels}: ${labels.count} labels, but ${files.testImages} has ${images.count} images`,
+    );
+  }
+  const test = { images: images.pixels, labels: labels.labels, count: images.count };
+  return { name: source.name, classNames, test, height: images.height, width: images.width };
 }
 
 function pair(

@@ -1,6 +1,6 @@
 // What the server knows about a dataset: class names and input normalisation for answering
-// predictions, and the test split for the demo's gallery (loaded on first use, kept per server).
-import { type DatasetName, loadDataset, type SourceOptions } from '../data/datasets.js';
+// predictions, and the test split for the demo's gallery (read off the event loop, kept per server).
+import { type DatasetName, loadDataset, loadTestSplit, type SourceOptions, type TestSplit } from '../data/datasets.js';
 import { CLASS_NAMES, isDatasetName } from '../data/sources.js';
 import type { ModelInfo as ModelMetadata } from '../onnx/metadata.js';
 import { computeNormalization, MNIST_NORMALIZATION, type Normalization } from '../data/normalize.js';
@@ -64,34 +64,42 @@ export interface TestSamples {
   samples: { index: number; label: number; className: string; pixels: number[] }[];
 }
 
-export type SampleSource = (dataset: DatasetName, offset: number, count: number) => TestSamples;
+export type SampleSource = (dataset: DatasetName, offset: number, count: number) => Promise<TestSamples>;
 
-/** A loader of test images with its own cache, so each server (and each test) has its own. */
-export function testSampleSource(source: SourceOptions = {}): SampleSource {
-  const cache = new Map<
-    DatasetName,
-    { images: Uint8Array; labels: Uint8Array; count: number; side: number; classNames: readonly string[]; name: string }
-  >();
-  return (dataset, offset, count) => {
+/**
+ * A loader of test images with its own cache, so each server (and each test) has its own. Only
+ * the test split is read, off the event loop; the datasets in `preload` start loading now (a
+ * dataset that cannot be read is answered 404 when asked for).
+ */
+export function testSampleSource(source: SourceOptions = {}, preload: readonly DatasetName[] = []): SampleSource {
+  const cache = new Map<DatasetName, Promise<TestSplit>>();
+  const load = (dataset: DatasetName): Promise<TestSplit> => {
     let entry = cache.get(dataset);
     if (!entry) {
-      let loaded;
-      try {
-        loaded = loadDataset({ ...source, dataset });
-      } catch (error) {
-        throw new HttpError(
-          404,
-          `test samples of ${dataset} are not available: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-      entry = { ...loaded.test, side: loaded.height, classNames: loaded.classNames, name: loaded.name };
+      entry = (async () => loadTestSplit({ ...source, dataset }))();
+      entry.catch(() => undefined); // a preload nobody asks for must not be an unhandled rejection
       cache.set(dataset, entry);
     }
-    const { images, labels, side, classNames } = entry;
+    return entry;
+  };
+  for (const dataset of preload) load(dataset);
+  return async (dataset, offset, count) => {
+    let split: TestSplit;
+    try {
+      split = await load(dataset);
+    } catch (error) {
+      throw new HttpError(
+        404,
+        `test samples of ${dataset} are not available: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const { images, labels, count: total } = split.test;
+    const { classNames } = split;
+    const side = split.height;
     const size = side * side;
     const samples = [];
     for (let k = 0; k < count; k++) {
-      const index = (offset + k) % entry.count;
+      const index = (offset + k) % total;
       const label = labels[index]!;
       samples.push({
         index,
@@ -100,6 +108,6 @@ export function testSampleSource(source: SourceOptions = {}): SampleSource {
         pixels: Array.from(images.subarray(index * size, (index + 1) * size)),
       });
     }
-    return { dataset: entry.name, classNames, side, total: entry.count, samples };
+    return { dataset: split.name, classNames, side, total, samples };
   };
 }

@@ -1,13 +1,15 @@
 // A burst of concurrent predictions against `onnxgrad serve` in its own process, on loopback only:
-// `count` requests, each on its own connection, all sent at once, while /healthz is asked every
-// 20 ms on a connection of its own and the server's resident memory is sampled. It stops by
-// itself: every request has a timeout, and the whole burst a deadline. Used by the bounded test
-// (burst.test.ts) and by `npm run bench:burst` (test/bench/serve-burst.mjs), which sends thousands.
+// `count` requests, each on its own connection, all sent at once, while a worker thread
+// (burst-watch.ts) asks /healthz every 20 ms on a connection of its own and samples the server's
+// resident memory. It stops by itself: every request has a timeout, and the whole burst a
+// deadline. Used by the bounded test (burst.test.ts) and by `npm run bench:burst`
+// (test/bench/serve-burst.mjs), which sends thousands.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { rssOf, type WatchOptions, type WatchReport } from './burst-watch.js';
 
 const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -28,7 +30,10 @@ export interface BurstResult {
   /** answers by HTTP status, and failures by error code ('timeout', 'ECONNRESET', ...) */
   statuses: Record<string, number>;
   seconds: number;
-  healthz: { checks: number; maxMs: number; p99Ms: number; failures: number };
+  /** /healthz asked every 20 ms throughout the burst; failures are non-200 answers and timeouts (5 s) */
+  healthz: { checks: number; maxMs: number; p99Ms: number; p50Ms: number; failures: number };
+  /** the server's own view after the burst (its /healthz): the longest its event loop was held */
+  server: { eventLoopDelayMs: { p99: number; max: number } };
   /** the server's resident memory: before the burst and the most seen during it, in MiB */
   rssMiB: { before: number; peak: number };
   /** the latency of the 200 answers */
@@ -41,18 +46,12 @@ const quantile = (sorted: number[], q: number): number =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const round = (v: number): number => Math.round(v * 10) / 10;
 
-/** VmRSS of a process from /proc (Linux), in MiB. */
-function rssOf(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
-}
-
 function once(
   url: URL,
   method: string,
   path: string,
   body: string | undefined,
-  agent: Agent | false,
+  agent: false,
   timeoutMs: number,
 ): Promise<{ status: number | string; ms: number }> {
   const started = performance.now();
@@ -106,23 +105,17 @@ export async function burst(options: BurstOptions): Promise<BurstResult> {
       child.once('exit', (code) => reject(new Error(`onnxgrad serve exited with ${code}`)));
     });
     const url = new URL((JSON.parse(line) as { url: string }).url);
-    const health = new Agent({ keepAlive: true, maxSockets: 1 });
     // one request first, so the model has run once (its first run allocates)
     await once(url, 'POST', '/v1/predict', options.body, false, 10_000);
     const rssBefore = rssOf(child.pid!);
-    let peak = rssBefore;
-    let done = false;
-    const healthMs: number[] = [];
-    let healthFailures = 0;
-    const watch = (async () => {
-      while (!done) {
-        const r = await once(url, 'GET', '/healthz', undefined, health, 5000);
-        if (r.status === 200) healthMs.push(r.ms);
-        else healthFailures += 1;
-        peak = Math.max(peak, rssOf(child.pid!));
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
+    const watcher = new Worker(new URL('./burst-watch.js', import.meta.url), {
+      workerData: { url: url.href, pid: child.pid!, intervalMs: 20, timeoutMs: 5000 } satisfies WatchOptions,
+    });
+    const watched = new Promise<WatchReport>((resolve, reject) => {
+      watcher.once('message', resolve);
+      watcher.once('error', reject);
+    });
+    await new Promise((resolve) => watcher.once('online', resolve));
     const started = performance.now();
     const answers = await Promise.race([
       Promise.all(
@@ -133,9 +126,10 @@ export async function burst(options: BurstOptions): Promise<BurstResult> {
       ),
     ]);
     const seconds = (performance.now() - started) / 1000;
-    done = true;
-    await watch;
-    health.destroy();
+    watcher.postMessage('stop');
+    const report = await watched;
+    await watcher.terminate();
+    const serverStats = await serverView(url);
     const statuses: Record<string, number> = {};
     for (const a of answers) statuses[String(a.status)] = (statuses[String(a.status)] ?? 0) + 1;
     const ok = answers
@@ -146,22 +140,31 @@ export async function burst(options: BurstOptions): Promise<BurstResult> {
       .filter((a) => a.status === 503)
       .map((a) => a.ms)
       .sort((a, b) => a - b);
-    const sortedHealth = [...healthMs].sort((a, b) => a - b);
+    const sortedHealth = [...report.healthMs].sort((a, b) => a - b);
     return {
       count: options.count,
       statuses,
       seconds: round(seconds),
       healthz: {
-        checks: healthMs.length,
+        checks: report.healthMs.length,
         maxMs: round(sortedHealth.at(-1) ?? Number.NaN),
         p99Ms: round(quantile(sortedHealth, 0.99)),
-        failures: healthFailures,
+        p50Ms: round(quantile(sortedHealth, 0.5)),
+        failures: report.failures.length,
       },
-      rssMiB: { before: round(rssBefore), peak: round(peak) },
+      server: serverStats,
+      rssMiB: { before: round(rssBefore), peak: round(Math.max(rssBefore, ...report.rssMiB)) },
       okMs: { p50: round(quantile(ok, 0.5)), p99: round(quantile(ok, 0.99)), max: round(ok.at(-1) ?? 0) },
       shedMs: { p50: round(quantile(shed, 0.5)), max: round(shed.at(-1) ?? 0) },
     };
   } finally {
     child.kill('SIGKILL');
   }
+}
+
+/** The event-loop delay the server reports in /healthz's stats. */
+async function serverView(url: URL): Promise<BurstResult['server']> {
+  const res = await fetch(new URL('/healthz', url));
+  const body = (await res.json()) as { stats: { eventLoopDelayMs: { p99: number; max: number } } };
+  return { eventLoopDelayMs: body.stats.eventLoopDelayMs };
 }

@@ -1,7 +1,7 @@
-// Real ONNX models that the server must refuse at load (wrong input, bad normalisation), one that
-// fails at run time, and one exported with a fixed batch size of 1 (PyTorch's default).
+// Real ONNX models that the server must refuse at load (wrong input, bad normalisation) and whose
+// sessions it must release, one that fails at run time, and one exported with a fixed batch size of 1 (PyTorch's default).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,7 +14,7 @@ import { flatten } from '../../src/ops/shape.js';
 import { int64s } from '../../src/ops/node.js';
 import { startServer } from '../../src/serve/server.js';
 import { assertClose, postJson, predictionsOf, rawRequest } from './client.js';
-import { normalise, syntheticDigit } from './fixtures.js';
+import { normalise, syntheticDigit, testModelPath } from './fixtures.js';
 import { createSession, float32Tensor } from '../../src/runtime/node.js';
 import { softmaxRows } from '../../src/serve/softmax.js';
 
@@ -104,3 +104,27 @@ async function referenceLogitsSoftmax(path: string, input: Float32Array): Promis
     await session.release();
   }
 }
+
+test('a model refused at load releases its ONNX Runtime session: its thread pool is gone', async () => {
+  // A session with 4 intra-op threads starts 3 threads of its own and joins them when released,
+  // so the process's thread count (/proc/self/task, Linux) shows whether a refused model's session
+  // was released: one that was not would leave 3 more threads after each refusal.
+  const threads = () => readdirSync('/proc/self/task').length;
+  const warm = await createSession(testModelPath(), { threads: 4 }); // ONNX Runtime's own first-use threads
+  await warm.release();
+  const refused = [
+    linearModel(['N', 1, 32, 32]),
+    linearModel(['N', 1, 28, 28], { normalization: JSON.stringify({ mean: 0.1, std: 0 }) }),
+  ];
+  const before = threads();
+  const probe = await createSession(refused[0]!, { threads: 4 });
+  assert.equal(threads(), before + 3, 'a session with 4 threads starts 3');
+  await probe.release();
+  assert.equal(threads(), before);
+  for (let round = 0; round < 3; round++) {
+    for (const path of refused) {
+      await assert.rejects(startServer({ modelPath: path, port: 0, threads: 4 }), /the server feeds|std above 0/);
+    }
+  }
+  assert.equal(threads(), before, `threads left behind by ${2 * 3} refused models`);
+});
