@@ -89,8 +89,6 @@ export const SERVE_LIMITS = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5000,
-  /** new connections handed to the HTTP server per turn of the event loop (admission.ts) */
-  admitPerTurn: 32,
 } as const;
 
 /** The side of the images the model takes. */

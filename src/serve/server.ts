@@ -5,16 +5,15 @@
 // Under load it sheds rather than queues without end: a prediction is answered 503 with
 // Retry-After when too many are in flight, when their bodies would hold too much memory, when the
 // model's queue is full, or when it is not answered by its deadline; Node's header and request
-// timeouts and a connection cap bound slow or idle clients, and new connections are admitted a
-// few per turn of the event loop (admission.ts) so that /healthz keeps answering in a storm.
+// timeouts and a connection cap bound slow or idle clients. The model runs in a worker thread
+// (model-thread.ts), so the event loop only parses, queues and answers.
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { admitGradually } from './admission.js';
 import { MicroBatcher } from './batcher.js';
 import { ByteBudget, HttpError, sendError } from './http.js';
-import { loadModel } from './model.js';
+import { loadModelInWorker } from './model-thread.js';
 import { SERVE_LIMITS, SIDE, type ServeHandle, type ServeOptions, type ServeStats } from './options.js';
 import { PngPool } from './png-pool.js';
 import { createPredictor } from './predict.js';
@@ -30,7 +29,8 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   const maxBatch = options.maxBatch ?? 64;
   const maxImageSide = options.maxImageSide ?? SERVE_LIMITS.maxImageSide;
   const webRoot = options.webRoot ?? defaultWebRoot();
-  const model = await loadModel(options.modelPath, {
+  // in a worker thread: ONNX Runtime's runs are synchronous and would hold the event loop
+  const model = await loadModelInWorker(options.modelPath, {
     side: SIDE,
     ...(options.threads === undefined ? {} : { threads: options.threads }),
     ...(options.device === undefined ? {} : { device: options.device }),
@@ -116,7 +116,6 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     },
   );
   server.maxConnections = options.maxConnections ?? SERVE_LIMITS.maxConnections;
-  const admission = admitGradually(server, SERVE_LIMITS.admitPerTurn);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   try {
@@ -149,7 +148,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     close() {
       closed ??= (async () => {
         closing = true;
-        await closeGracefully(server, admission, options.shutdownGraceMs ?? 10_000);
+        await closeGracefully(server, options.shutdownGraceMs ?? 10_000);
         loopDelay.disable();
         await pngs.close();
         await training.close();

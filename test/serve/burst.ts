@@ -165,6 +165,6 @@ export async function burst(options: BurstOptions): Promise<BurstResult> {
 /** The event-loop delay the server reports in /healthz's stats. */
 async function serverView(url: URL): Promise<BurstResult['server']> {
   const res = await fetch(new URL('/healthz', url));
-  const body = (await res.json()) as { stats: { eventLoopDelayMs: { p99: number; max: number } } };
-  return { eventLoopDelayMs: body.stats.eventLoopDelayMs };
+  const body = (await res.json()) as { stats: { eventLoopDelayMs?: { p99: number; max: number } } };
+  return { eventLoopDelayMs: body.stats.eventLoopDelayMs ?? { p99: Number.NaN, max: Number.NaN } };
 }

@@ -12,6 +12,7 @@ import { exportModel } from '../../src/onnx/export.js';
 import { gemm } from '../../src/ops/linear.js';
 import { flatten } from '../../src/ops/shape.js';
 import { int64s } from '../../src/ops/node.js';
+import { loadModel } from '../../src/serve/model.js';
 import { startServer } from '../../src/serve/server.js';
 import { assertClose, postJson, predictionsOf, rawRequest } from './client.js';
 import { normalise, syntheticDigit, testModelPath } from './fixtures.js';
@@ -121,10 +122,16 @@ test('a model refused at load releases its ONNX Runtime session: its thread pool
   assert.equal(threads(), before + 3, 'a session with 4 threads starts 3');
   await probe.release();
   assert.equal(threads(), before);
+  // loadModel (model.ts) on this thread, as the server's model worker runs it
   for (let round = 0; round < 3; round++) {
     for (const path of refused) {
-      await assert.rejects(startServer({ modelPath: path, port: 0, threads: 4 }), /the server feeds|std above 0/);
+      await assert.rejects(loadModel(path, { side: 28, threads: 4 }), /the server feeds|std above 0/);
     }
   }
   assert.equal(threads(), before, `threads left behind by ${2 * 3} refused models`);
+  // and through the server, whose model worker ends with its refused model
+  for (const path of refused) {
+    await assert.rejects(startServer({ modelPath: path, port: 0, threads: 4 }), /the server feeds|std above 0/);
+  }
+  assert.equal(threads(), before, 'threads left behind by the server');
 });
