@@ -7,6 +7,8 @@ export interface ConvLayerConfig {
   readonly stride: number;
   /** 'valid' (no padding), 'same' (keeps the size at stride 1), or explicit zero padding per side. */
   readonly padding: 'valid' | 'same' | number;
+  /** Max-pool window (and stride) right after this layer's ReLU; absent or 0 for none. */
+  readonly pool?: number;
 }
 
 export interface CnnConfig {
@@ -18,6 +20,8 @@ export interface CnnConfig {
   /** Widths of the hidden fully connected layers (each followed by ReLU and dropout). */
   readonly hidden: readonly number[];
   readonly dropout: number;
+  /** Batch normalisation after each convolution and hidden layer, before its ReLU (those layers then have no bias). */
+  readonly batchNorm?: boolean;
   readonly classes: number;
   readonly init: InitScheme;
   readonly seed: number;
@@ -64,6 +68,18 @@ export const MODEL_VARIANTS: Readonly<Record<string, Partial<CnnConfig>>> = Obje
       { filters: 64, kernel: 3, stride: 1, padding: 'same' },
     ],
   },
+  // the structure extension: batch norm after every layer, a max pool after each conv (PyTorch's init)
+  batchnorm: {
+    convs: [
+      { filters: 32, kernel: 5, stride: 1, padding: 'same', pool: 2 },
+      { filters: 64, kernel: 5, stride: 1, padding: 'same', pool: 2 },
+    ],
+    pool: 0,
+    hidden: [512],
+    dropout: 0.3,
+    batchNorm: true,
+    init: 'pytorch',
+  },
   'small-kernel': {
     convs: [
       { filters: 32, kernel: 5, stride: 2, padding: 'valid' },
@@ -88,6 +104,7 @@ export function validateConfig(c: CnnConfig): void {
     positive(`conv${i + 1} filters`, l.filters);
     positive(`conv${i + 1} kernel`, l.kernel);
     positive(`conv${i + 1} stride`, l.stride);
+    if (l.pool !== undefined && l.pool !== 0) positive(`conv${i + 1} pool`, l.pool);
   });
   c.hidden.forEach((w, i) => positive(`fc${i + 1} width`, w));
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new Error(`model: dropout must be in [0, 1), got ${c.dropout}`);

@@ -12,19 +12,33 @@ export interface CnnModel {
   readonly logits: Value;
   /** Uniform [0, 1) noise for each dropout layer, fed by the trainer (training graphs only). */
   readonly dropoutNoise: readonly Value[];
+  /** Batch norm's running statistics, carried from step to step (training graphs only). */
+  readonly buffers: readonly nn.CarriedTensor[];
 }
 
-/** The network as layers: conv (+ ReLU) per configured layer, max pool, flatten, fc (+ ReLU, dropout) ..., fc. */
+/**
+ * The network as layers: per configured conv layer conv (+ batch norm) + ReLU (+ its max pool),
+ * the final max pool, flatten, per hidden layer fc (+ batch norm) + ReLU + dropout, then the output fc.
+ */
 export function cnnLayers(config: CnnConfig): nn.Layer {
   const layers: Record<string, nn.Layer> = {};
+  const bias = !config.batchNorm;
   config.convs.forEach((layer, i) => {
-    layers[`conv${i + 1}`] = nn.conv2d(layer.filters, layer.kernel, { stride: layer.stride, padding: convPads(layer) });
-    layers[`relu${i + 1}`] = nn.relu();
+    const n = i + 1;
+    layers[`conv${n}`] = nn.conv2d(layer.filters, layer.kernel, {
+      stride: layer.stride,
+      padding: convPads(layer),
+      bias,
+    });
+    if (config.batchNorm) layers[`bn${n}`] = nn.batchNorm();
+    layers[`relu${n}`] = nn.relu();
+    if (layer.pool) layers[`pool${n}`] = nn.maxPool2d(layer.pool);
   });
   if (config.pool > 0) layers['pool'] = nn.maxPool2d(config.pool);
   layers['flatten'] = nn.flatten();
   config.hidden.forEach((width, i) => {
-    layers[`fc${i + 1}`] = nn.linear(width);
+    layers[`fc${i + 1}`] = nn.linear(width, { bias });
+    if (config.batchNorm) layers[`fc${i + 1}.bn`] = nn.batchNorm();
     layers[`fc${i + 1}.relu`] = nn.relu();
     layers[`dropout${i + 1}`] = nn.dropout(config.dropout);
   });
@@ -53,6 +67,7 @@ export function buildCnn(config: CnnConfig, options: { training: boolean; batch?
     image: network.input,
     logits: network.output,
     dropoutNoise: network.noise.map((n) => n.input),
+    buffers: network.buffers,
   };
 }
 

@@ -110,6 +110,7 @@ function convLayers(flags: ModelFlags, base: readonly ConvLayerConfig[]): ConvLa
     kernel: lists['--kernels']?.[i] ?? (base[i] as ConvLayerConfig).kernel,
     stride: lists['--strides']?.[i] ?? (base[i] as ConvLayerConfig).stride,
     padding: base[i]?.padding ?? 'same',
+    ...(base[i]?.pool ? { pool: base[i]?.pool } : {}),
   }));
 }
 

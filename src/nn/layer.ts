@@ -4,6 +4,7 @@
 // modules do; `sequential` gives each layer its state_dict prefix (`conv1`, or `0`, `1` ...).
 import { Graph, type Value } from '../ir/graph.js';
 import type { DType } from '../ir/dtype.js';
+import type { TensorData } from '../ir/tensor.js';
 import type { Dim } from '../ir/shape.js';
 import { type InitScheme, Initializer } from './init.js';
 
@@ -11,6 +12,17 @@ import { type InitScheme, Initializer } from './init.js';
 export interface DropoutNoise {
   readonly input: Value;
   readonly rate: number;
+}
+
+/**
+ * A tensor a training graph carries from step to step without training it (PyTorch's buffers:
+ * BatchNorm's running statistics): the graph input, the value it takes after the step, and where
+ * it starts.
+ */
+export interface CarriedTensor {
+  readonly input: Value;
+  readonly next: Value;
+  readonly init: TensorData;
 }
 
 /** What a layer sees when it is built. */
@@ -23,6 +35,8 @@ export interface LayerContext {
   readonly init: Initializer;
   /** The dropout noise inputs made so far, in creation order. */
   readonly noise: DropoutNoise[];
+  /** The buffers made so far (training graphs), in creation order. */
+  readonly buffers: CarriedTensor[];
 }
 
 /** A layer: builds its part of the graph from `x` and returns its output. */
@@ -51,12 +65,13 @@ export interface BuildOptions {
   readonly seed?: number;
 }
 
-/** A built network: its graph, input, output and (training graphs) dropout noise inputs. */
+/** A built network: its graph, input, output and (training graphs) dropout noise inputs and buffers. */
 export interface Network {
   readonly graph: Graph;
   readonly input: Value;
   readonly output: Value;
   readonly noise: readonly DropoutNoise[];
+  readonly buffers: readonly CarriedTensor[];
 }
 
 /** Builds `layer` on a new graph with one input of shape [batch, ...inputShape]. */
@@ -71,7 +86,8 @@ export function build(layer: Layer, options: BuildOptions): Network {
     training: options.training ?? false,
     init: new Initializer(options.init ?? 'pytorch', options.seed ?? 1),
     noise: [],
+    buffers: [],
   };
   const output = layer(input, ctx);
-  return { graph, input, output, noise: ctx.noise };
+  return { graph, input, output, noise: ctx.noise, buffers: ctx.buffers };
 }

@@ -4,6 +4,7 @@
 // only the output size is written.
 import type { Value } from '../ir/graph.js';
 import { formatShape, ShapeError } from '../ir/shape.js';
+import { float32 } from '../ir/tensor.js';
 import * as op from '../ops/index.js';
 import { type Layer, type LayerContext, parameterName } from './layer.js';
 
@@ -90,6 +91,53 @@ export function dropout(rate: number): Layer {
     const noise = x.graph.input(parameterName(ctx, 'noise'), 'float32', x.shape);
     ctx.noise.push({ input: noise, rate });
     return op.where(op.less(noise, rate), 0, op.mul(x, 1 / (1 - rate)));
+  };
+}
+
+export interface BatchNormLayerOptions {
+  /** Added to the variance (default 1e-5, as PyTorch). */
+  readonly epsilon?: number;
+  /**
+   * ONNX's momentum: running = momentum * running + (1 - momentum) * batch. Default 0.9, which is
+   * PyTorch's momentum=0.1 (PyTorch weights the batch by its momentum, ONNX the running value).
+   */
+  readonly momentum?: number;
+}
+
+/**
+ * Batch normalisation over the channels (axis 1) of [N, C, ...] (PyTorch's BatchNorm1d/2d):
+ * `weight` (ones) and `bias` (zeros) are trained; `running_mean` (zeros) and `running_var` (ones)
+ * are buffers. A training graph normalises by the batch's mean and population variance and
+ * carries the running statistics as step state (LayerContext.buffers); an inference graph
+ * normalises by the running statistics, stored as initializers that the trained values replace on
+ * export, like the weights.
+ */
+export function batchNorm(options: BatchNormLayerOptions = {}): Layer {
+  return (x: Value, ctx: LayerContext) => {
+    const channels = channelsOf('batchNorm', x);
+    const graph = x.graph;
+    const scale = graph.parameter(
+      parameterName(ctx, 'weight'),
+      float32([channels], new Float32Array(channels).fill(1)),
+    );
+    const bias = graph.parameter(parameterName(ctx, 'bias'), float32([channels], new Float32Array(channels)));
+    const start = {
+      mean: float32([channels], new Float32Array(channels)),
+      variance: float32([channels], new Float32Array(channels).fill(1)),
+    };
+    const [meanName, varName] = [parameterName(ctx, 'running_mean'), parameterName(ctx, 'running_var')];
+    if (!ctx.training) {
+      const [mean, variance] = [graph.parameter(meanName, start.mean), graph.parameter(varName, start.variance)];
+      return op.batchNormalization(x, scale, bias, mean, variance, { epsilon: options.epsilon ?? 1e-5 });
+    }
+    const mean = graph.input(meanName, 'float32', [channels]);
+    const variance = graph.input(varName, 'float32', [channels]);
+    const made = op.batchNormalizationTraining(x, scale, bias, mean, variance, options);
+    ctx.buffers.push(
+      { input: mean, next: made.runningMean, init: start.mean },
+      { input: variance, next: made.runningVar, init: start.variance },
+    );
+    return made.y;
   };
 }
 

@@ -62,6 +62,8 @@ export interface ModelSummary {
   readonly outputs: readonly ValueType[];
   readonly rows: readonly SummaryRow[];
   readonly parameters: number;
+  /** Of `parameters`, those not trained: BatchNormalization's running mean and variance (Keras's non-trainable). */
+  readonly nonTrainable: number;
   readonly parameterBytes: number;
   readonly macsPerImage: number;
   /** 2 x MACs: the forward pass of one image. */
@@ -158,6 +160,7 @@ function groupNodes(nodes: readonly ImportedNode[]): ImportedNode[][] {
 export function summarizeModel(model: ImportedModel, options: { batch?: number } = {}): ModelSummary {
   const counted = new Set<string>();
   let parameterBytes = 0;
+  let nonTrainable = 0;
   const rows = groupNodes(model.nodes).map((group): SummaryRow => {
     const first = group[0] as ImportedNode;
     const last = group[group.length - 1] as ImportedNode;
@@ -171,6 +174,7 @@ export function summarizeModel(model: ImportedModel, options: { batch?: number }
         if (counted.has(input)) return;
         counted.add(input);
         parameters += elementCount(dims);
+        if (n.opType === 'BatchNormalization' && slot >= 3) nonTrainable += elementCount(dims);
         parameterBytes += elementCount(dims) * (BYTES[valueTypeOf(model, input)?.dtype ?? 'float32'] ?? 4);
       });
     }
@@ -191,6 +195,7 @@ export function summarizeModel(model: ImportedModel, options: { batch?: number }
     outputs: model.outputs,
     rows,
     parameters,
+    nonTrainable,
     parameterBytes,
     macsPerImage: macs,
     forwardFlopsPerImage: 2 * macs,
@@ -235,6 +240,11 @@ export function formatSummary(s: ModelSummary): string {
     ...body.map(line),
     rule('='),
     `Total params: ${count(s.parameters)} (${(s.parameterBytes / 2 ** 20).toFixed(2)} MiB)`,
+    ...(s.nonTrainable > 0
+      ? [
+          `  trainable ${count(s.parameters - s.nonTrainable)}, non-trainable ${count(s.nonTrainable)} (batch norm's running statistics)`,
+        ]
+      : []),
     `MACs per image: ${count(s.macsPerImage)} (forward pass ${si(s.forwardFlopsPerImage, 'FLOP')} per image)`,
     `FLOPs per training step, batch ${s.trainingStep.batch}: about ${si(s.trainingStep.flopsEstimate, 'FLOP')} (estimate: ${s.trainingStep.rule})`,
   ];
@@ -251,6 +261,7 @@ export function summaryToJson(s: ModelSummary): unknown {
     layers: s.rows.map((r) => ({ ...r, macsPerImage: num(r.macsPerImage) })),
     totals: {
       parameters: s.parameters,
+      nonTrainable: s.nonTrainable,
       parameterBytes: s.parameterBytes,
       macsPerImage: num(s.macsPerImage),
       forwardFlopsPerImage: num(s.forwardFlopsPerImage),

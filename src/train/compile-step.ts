@@ -6,6 +6,7 @@
 import { backward } from '../autodiff/backward.js';
 import type { DType } from '../ir/dtype.js';
 import type { Graph, Value } from '../ir/graph.js';
+import type { TensorData } from '../ir/tensor.js';
 import { softmaxCrossEntropy } from '../ops/loss.js';
 import { CLASS_LOSSES } from './losses.js';
 import { createOptimizer, stateName } from '../optim/index.js';
@@ -66,9 +67,9 @@ export interface CompileOptions {
   /**
    * Tensors carried from step to step besides the parameters and optimizer state, each with the
    * value it takes after the step: BatchNormalization's running statistics. They start from the
-   * forward model's initializers of the same name (manifest `buffers`).
+   * given `init`, or else from the forward model's initializers of the same name (manifest `buffers`).
    */
-  readonly buffers?: readonly { readonly input: Value; readonly next: Value }[];
+  readonly buffers?: readonly { readonly input: Value; readonly next: Value; readonly init?: TensorData }[];
   /** Descriptive metadata copied into the manifest (e.g. the CNN's configuration as `model`). */
   readonly describe?: Pick<TrainStepManifest, 'model'>;
 }
@@ -78,6 +79,8 @@ export interface TrainStep {
   readonly manifest: TrainStepManifest;
   /** How many places each pass of the form changed. */
   readonly passes: PassCounts;
+  /** The buffers' starting values that CompileOptions gave, by input name. */
+  readonly initialBuffers: ReadonlyMap<string, TensorData>;
 }
 
 const spec = (v: Value): TensorSpec => ({ name: v.name, dtype: v.dtype, shape: [...v.shape] });
@@ -172,5 +175,6 @@ export function compileTrainStep(o: CompileOptions): TrainStep {
     inputs: [...graph.inputs.map(inputSpec), ...params.map(inputSpec)],
     outputs: graph.outputs.map(outputSpec),
   };
-  return { graph, manifest, passes };
+  const initialBuffers = new Map((o.buffers ?? []).flatMap((b) => (b.init ? [[b.input.name, b.init] as const] : [])));
+  return { graph, manifest, passes, initialBuffers };
 }

@@ -3,7 +3,7 @@
 //                     practical's CNN: the inference graph, image -> logits, probabilities)
 //   train-step.onnx   forward, backward and optimizer update as one graph, parameters as inputs
 //   train-step.json   its manifest (src/train/manifest.ts)
-//   initial-weights.safetensors   the parameters a run starts from (any network's step)
+//   initial-weights.safetensors   the parameters (and buffers) a run starts from (any network's step)
 // Loading a folder reads the initial weights, it does not rebuild the network: from
 // initial-weights.safetensors, or from model.onnx's initializers in folders written before it.
 // Files are written atomically (a server may be reading the old ones meanwhile).
@@ -65,6 +65,7 @@ export function writeCompiledStep(step: TrainStep, dir: string): WrittenTrainSte
   const path = target(dir, TRAIN_STEP_FILE);
   const manifestPath = target(dir, TRAIN_STEP_MANIFEST_FILE);
   const weights = new Map(step.manifest.parameters.map((p) => [p.name, step.graph.parameters.get(p.name)?.init]));
+  for (const [name, t] of step.initialBuffers) weights.set(name, t);
   writeFileAtomic(target(dir, INITIAL_WEIGHTS_FILE), encodeSafetensors(weights as Map<string, TensorData>));
   writeFileAtomic(path, bytes);
   writeFileAtomic(manifestPath, `${JSON.stringify(step.manifest, null, 2)}\n`);
@@ -126,6 +127,7 @@ export function initialTensors(
 /** A compiled step's graph, manifest and starting tensors (its graph's parameter values). */
 export function loadedStep(step: TrainStep): LoadedTrainGraph {
   const parameters = new Map([...step.graph.parameters].map(([name, p]) => [name, p.init]));
+  for (const [name, t] of step.initialBuffers) parameters.set(name, t);
   return {
     bytes: exportModel(step.graph, { parametersAs: 'inputs' }),
     manifest: step.manifest,

@@ -130,6 +130,7 @@ export class Trainer<T = unknown> {
       form: runtime.form,
       nchwcBlock: runtime.nchwcBlock,
       noise: training.noise,
+      buffers: training.buffers,
       ...(options.loss ? { loss: options.loss } : {}),
     });
     const stepGraph = exportModel(step.graph, { parametersAs: 'inputs' });
@@ -139,6 +140,7 @@ export class Trainer<T = unknown> {
     const evalSession = await runtime.session(exportModel(inference.graph, { parametersAs: 'inputs' }));
     const initial = new Map<string, TensorData>();
     for (const [name, p] of training.graph.parameters) initial.set(name, p.init);
+    for (const [name, t] of step.initialBuffers) initial.set(name, t);
     for (const s of step.manifest.state) {
       const dims = s.shape as number[];
       initial.set(s.name, float32(dims, new Float32Array(dims.reduce((a, b) => a * b, 1))));
@@ -197,10 +199,11 @@ export class Trainer<T = unknown> {
     return evaluate(data.subset, data.normalization, classes, (x, n) => this.predict(x, n), PREDICT_CHUNK);
   }
 
-  /** The trained parameters by name (PyTorch's state_dict), as copies. */
+  /** The trained parameters and buffers (batch norm's running statistics) by name, as PyTorch's state_dict: copies. */
   weights(): Map<string, TensorData> {
     const all = this.#runner.tensors();
-    return new Map(this.manifest.parameters.map((p) => [p.name, all.get(p.name) as TensorData]));
+    const kept = [...this.manifest.parameters, ...(this.manifest.buffers ?? [])];
+    return new Map(kept.map((p) => [p.name, all.get(p.name) as TensorData]));
   }
 
   /**

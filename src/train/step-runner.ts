@@ -90,10 +90,11 @@ export class StepRunner<T = unknown> {
     return { loss: first(loss), correct: first(correct) };
   }
 
-  /** The current parameters as runtime tensors, to feed a forward graph without copying. */
+  /** The current parameters and buffers (running statistics) as runtime tensors, to feed a forward graph without copying. */
   parameterFeeds(): Record<string, T> {
     const feeds: Record<string, T> = {};
-    for (const spec of this.manifest.parameters) feeds[spec.name] = this.current.get(spec.name) as T;
+    for (const spec of [...this.manifest.parameters, ...(this.manifest.buffers ?? [])])
+      feeds[spec.name] = this.current.get(spec.name) as T;
     return feeds;
   }
 

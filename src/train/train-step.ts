@@ -23,7 +23,7 @@ export interface TrainStepOptions {
 export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): TrainStep {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1)
     throw new Error(`batch size must be a positive integer, got ${options.batchSize}`);
-  const { graph, logits, dropoutNoise } = buildCnn(config, { training: true, batch: options.batchSize });
+  const { graph, logits, dropoutNoise, buffers } = buildCnn(config, { training: true, batch: options.batchSize });
   const form =
     options.form ??
     formForFlags({ convGradients: options.convGradients ?? 'conv', nchwc: (options.nchwcBlock ?? null) !== null });
@@ -35,6 +35,7 @@ export function buildTrainStep(config: CnnConfig, options: TrainStepOptions): Tr
     form,
     nchwcBlock: options.nchwcBlock ?? null,
     noise: dropoutNoise.map((input) => ({ input, rate: config.dropout })),
+    buffers,
     describe: { model: config },
   });
 }

@@ -8,6 +8,8 @@ import * as ortWeb from 'onnxruntime-web';
 import { type CnnConfig, cnnConfig } from '../../graphs/cnn-config.js';
 import { buildInferenceGraph } from '../../graphs/mnist-cnn.js';
 import { Mulberry32 } from '../../src/data/random.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { float32, type TensorData } from '../../src/ir/tensor.js';
 import { exportModel } from '../../src/onnx/export.js';
 import { readInitializers } from '../../src/onnx/import.js';
 import { createSession, float32Tensor } from '../../src/runtime/node.js';
@@ -43,13 +45,30 @@ const CASES: readonly [string, CnnConfig][] = [
   ['practical, pytorch init', cnnConfig('practical', { init: 'pytorch', seed: 7 })],
   ['three-conv', cnnConfig('three-conv', { init: 'pytorch' })],
   ['small-kernel, no hidden layer', cnnConfig('small-kernel', { hidden: [], init: 'pytorch' })],
+  ['batchnorm', cnnConfig('batchnorm', { seed: 3 })],
 ];
+
+/** Batch norm's weight, bias and running statistics drawn at random, so that none is the identity. */
+function randomNorms(graph: Graph, seed: number): Map<string, TensorData> {
+  const rng = new Mulberry32(seed);
+  const norms = new Map<string, TensorData>();
+  for (const [name, p] of graph.parameters) {
+    const draw = name.endsWith('running_var')
+      ? () => 0.5 + rng.next()
+      : name.includes('bn')
+        ? () => rng.next() - 0.5
+        : null;
+    if (draw) norms.set(name, float32(p.init.dims, Float32Array.from({ length: p.init.data.length }, draw)));
+  }
+  return norms;
+}
 
 ortWeb.env.wasm.numThreads = 1;
 
 for (const [name, config] of CASES) {
   test(`${name}: onnxruntime-node and onnxruntime-web agree with the float64 reference`, async (t) => {
-    const bytes = exportModel(buildInferenceGraph(config));
+    const graph = buildInferenceGraph(config);
+    const bytes = exportModel(graph, { weights: randomNorms(graph, 5) });
     const images = randomImages(config, 42);
     const dims = [BATCH, config.inputChannels, config.inputSize, config.inputSize];
     const reference = referenceForward(config, readInitializers(bytes), images, BATCH);

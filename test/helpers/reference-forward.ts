@@ -137,6 +137,25 @@ export function crossEntropy(logits: Float64Array, labels: ArrayLike<number | bi
   return loss / labels.length;
 }
 
+/** Inference-mode batch norm of one example's channels (each `data.length / channels` values). */
+export function batchNorm(
+  data: Float64Array,
+  weights: ReferenceWeights,
+  prefix: string,
+  channels: number,
+): Float64Array {
+  const [g, b] = [weightOf(weights, `${prefix}.weight`, channels), weightOf(weights, `${prefix}.bias`, channels)];
+  const mean = weightOf(weights, `${prefix}.running_mean`, channels);
+  const variance = weightOf(weights, `${prefix}.running_var`, channels);
+  const per = data.length / channels;
+  return data.map((v, i) => {
+    const c = Math.floor(i / per);
+    return (
+      ((v - (mean[c] as number)) / Math.sqrt((variance[c] as number) + 1e-5)) * (g[c] as number) + (b[c] as number)
+    );
+  });
+}
+
 /** The forward pass of a batch: images [batch, channels, size, size], flat. */
 export function referenceForward(
   config: CnnConfig,
@@ -153,22 +172,29 @@ export function referenceForward(
   for (let n = 0; n < batch; n++) {
     const pixels = Float64Array.from({ length: imageSize }, (_, i) => images[n * imageSize + i] as number);
     let x: Maps = { c: channels, h: size, w: size, data: pixels };
+    // with batch norm the layers have no bias; the norm (inference: running statistics) comes before the ReLU
+    const bias = (name: string, size: number) =>
+      config.batchNorm ? new Float64Array(size) : weightOf(weights, name, size);
+    const norm = (data: Float64Array, prefix: string, channels: number) =>
+      config.batchNorm ? batchNorm(data, weights, prefix, channels) : data;
     config.convs.forEach((layer, i) => {
       const fanIn = x.c * layer.kernel * layer.kernel;
       const w = weightOf(weights, `conv${i + 1}.weight`, layer.filters * fanIn);
-      const b = weightOf(weights, `conv${i + 1}.bias`, layer.filters);
+      const b = bias(`conv${i + 1}.bias`, layer.filters);
       const y = conv2d(x, w, b, layer.filters, layer.kernel, layer.stride, convPads(layer));
-      x = { ...y, data: relu(y.data) };
+      x = { ...y, data: relu(norm(y.data, `bn${i + 1}`, y.c)) };
+      if (layer.pool) x = maxPool(x, layer.pool);
     });
     if (config.pool > 0) x = maxPool(x, config.pool);
     let v = x.data;
     const widths = [...config.hidden, config.classes];
     widths.forEach((width, i) => {
       const w = weightOf(weights, `fc${i + 1}.weight`, width * v.length);
-      const b = weightOf(weights, `fc${i + 1}.bias`, width);
+      const last = i === widths.length - 1;
+      const b = last ? weightOf(weights, `fc${i + 1}.bias`, width) : bias(`fc${i + 1}.bias`, width);
       v = linear(v, w, b, width);
-      if (i === widths.length - 1) return;
-      v = relu(v);
+      if (last) return;
+      v = relu(norm(v, `fc${i + 1}.bn`, width));
       const noise = options.dropoutNoise?.[i];
       if (noise && config.dropout > 0) {
         const scale = 1 / (1 - config.dropout);

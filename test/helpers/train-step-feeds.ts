@@ -38,6 +38,7 @@ export function firstStepFeeds(ts: TrainStep, o: { seed: number; lr: number }): 
       ); // image, dropout noise
   }
   for (const [name, p] of graph.parameters) feeds[name] = p.init;
+  for (const [name, t] of ts.initialBuffers) feeds[name] = t;
   return feeds;
 }
 

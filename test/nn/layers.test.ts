@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Mulberry32 } from '../../src/data/random.js';
+import { float32 } from '../../src/ir/tensor.js';
 import * as nn from '../../src/nn/index.js';
 import { exportModel } from '../../src/onnx/export.js';
 import { createSession, float32Tensor } from '../../src/runtime/node.js';
@@ -85,6 +86,7 @@ spec = json.load(open(sys.argv[1]))
 nn = torch.nn
 net = nn.Sequential(OrderedDict([
     ('conv1', nn.Conv2d(1, 4, 3, padding='same')),
+    ('bn1', nn.BatchNorm2d(4)),
     ('relu1', nn.ReLU()),
     ('conv2', nn.Conv2d(4, 5, 4, padding='same')),
     ('relu2', nn.ReLU()),
@@ -97,16 +99,18 @@ net = nn.Sequential(OrderedDict([
     ('fc2', nn.Linear(10, 3)),
 ])).eval()
 state = OrderedDict((k, torch.tensor(v['data'], dtype=torch.float32).reshape(v['shape'])) for k, v in spec['weights'].items())
-net.load_state_dict(state, strict=True)
+net.load_state_dict(state, strict=True)  # BatchNorm fills in its num_batches_tracked
 x = torch.tensor(spec['input'], dtype=torch.float32).reshape(2, 1, 8, 8)
 with torch.no_grad():
     y = net(x)
-print(json.dumps({'names': [f"{k} {list(v.shape)}" for k, v in net.state_dict().items()], 'output': y.flatten().tolist()}))
+names = [f"{k} {list(v.shape)}" for k, v in net.state_dict().items() if not k.endswith('num_batches_tracked')]
+print(json.dumps({'names': names, 'output': y.flatten().tolist()}))
 `;
 
 test('the same network in PyTorch has the same state_dict names and shapes and, given the weights, the same outputs', async () => {
   const net = nn.sequential({
     conv1: nn.conv2d(4, 3, { padding: 'same' }),
+    bn1: nn.batchNorm(),
     relu1: nn.relu(),
     conv2: nn.conv2d(5, 4, { padding: 'same' }),
     relu2: nn.relu(),
@@ -122,11 +126,17 @@ test('the same network in PyTorch has the same state_dict names and shapes and, 
   network.graph.output(network.output, 'logits');
   const rng = new Mulberry32(3);
   const input = Float32Array.from({ length: 2 * 64 }, () => rng.next() * 2 - 1);
+  // batch norm's weight, bias and running statistics drawn too: the inference graph normalises by them
+  const values = new Map(
+    [...network.graph.parameters].map(([name, p]) => {
+      const data = name.startsWith('bn1.')
+        ? Float32Array.from(p.init.data as Float32Array, () => (name.endsWith('var') ? 0.5 : -0.5) + rng.next())
+        : (p.init.data as Float32Array);
+      return [name, float32(p.init.dims, data)];
+    }),
+  );
   const weights = Object.fromEntries(
-    [...network.graph.parameters].map(([name, p]) => [
-      name,
-      { shape: p.init.dims, data: [...(p.init.data as Float32Array)] },
-    ]),
+    [...values].map(([name, t]) => [name, { shape: t.dims, data: [...(t.data as Float32Array)] }]),
   );
 
   const dir = mkdtempSync(join(tmpdir(), 'onnxgrad-nn-'));
@@ -138,7 +148,7 @@ test('the same network in PyTorch has the same state_dict names and shapes and, 
     const torch = JSON.parse(result.stdout) as { names: string[]; output: number[] };
     assert.deepEqual(names(network), torch.names);
 
-    const session = await createSession(exportModel(network.graph), { threads: 1 });
+    const session = await createSession(exportModel(network.graph, { weights: values }), { threads: 1 });
     const out = await session.run({ image: float32Tensor(input, [2, 1, 8, 8]) });
     const logits = out.logits?.data as Float32Array;
     assert.equal(logits.length, torch.output.length);

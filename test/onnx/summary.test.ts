@@ -17,6 +17,16 @@ test("the practical's network: 1,103,539 parameters and a flatten size of 1024",
   assert.equal(s.parameters, buildInferenceGraph(PRACTICAL_CNN).parameterCount());
 });
 
+test("batchnorm: batch norm's running statistics count as non-trainable; normalised layers have no bias", () => {
+  const s = summaryOf(cnnConfig('batchnorm'));
+  const row = (name: string) => s.rows.find((r) => r.name === name);
+  assert.equal(row('bn1')?.parameters, 4 * 32);
+  assert.equal(row('conv1')?.parameters, 32 * 25);
+  assert.equal(row('fc1.bn')?.parameters, 4 * 512);
+  assert.equal(s.nonTrainable, 2 * (32 + 64 + 512));
+  assert.match(formatSummary(s), /trainable 1,663,978, non-trainable 1,216 \(batch norm's running statistics\)/);
+});
+
 test('one row per layer with output shape, parameters and MACs per image', () => {
   const rows = summaryOf().rows.map((r) => [r.name, r.type, r.outputShape.join('x'), r.parameters, r.macsPerImage]);
   assert.deepEqual(rows, [
