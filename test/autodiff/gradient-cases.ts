@@ -507,6 +507,16 @@ export const GRAD_CASES: readonly GradCase[] = [
     rule: 'Pad',
     build: (c) => op.pad(c.param('x', [3, 5]), [1, -1, 0, 2], { value: 0.5 }),
   },
+  {
+    name: 'Pad reflect, both spatial axes',
+    rule: 'Pad',
+    build: (c) => op.pad(c.param('x', [1, 2, 4, 5]), [0, 0, 2, 1, 0, 0, 1, 3], { mode: 'reflect' }),
+  },
+  {
+    name: 'Pad edge, both spatial axes',
+    rule: 'Pad',
+    build: (c) => op.pad(c.param('x', [1, 2, 3, 4]), [0, 0, 2, 0, 0, 0, 1, 3], { mode: 'edge' }),
+  },
 
   // Selection and unary maths
   {

@@ -114,7 +114,19 @@ function slice(x: RefTensor, starts: number[], ends: number[], axes: number[], s
 }
 
 function pad(x: RefTensor, pads: readonly number[], value: number, mode: string): RefTensor {
-  if (mode !== 'constant') throw new Error(`reference Pad: mode ${mode} is not supported`);
+  if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge')
+    throw new Error(`reference Pad: mode ${mode} is not supported`);
+  // where a padded index reads from: reflect mirrors about the edge pixel, edge repeats it
+  const source = (i: number, n: number) =>
+    mode === 'constant'
+      ? i
+      : mode === 'edge'
+        ? Math.min(Math.max(i, 0), n - 1)
+        : i < 0
+          ? -i
+          : i >= n
+            ? 2 * (n - 1) - i
+            : i;
   const rank = x.dims.length;
   const dims = x.dims.map((d, i) => d + (pads[i] as number) + (pads[i + rank] as number));
   const s = strides(x.dims);
@@ -124,7 +136,7 @@ function pad(x: RefTensor, pads: readonly number[], value: number, mode: string)
     (c) => {
       let o = 0;
       for (let i = 0; i < rank; i++) {
-        const src = (c[i] as number) - (pads[i] as number);
+        const src = source((c[i] as number) - (pads[i] as number), x.dims[i] as number);
         if (src < 0 || src >= (x.dims[i] as number)) return -1;
         o += src * (s[i] as number);
       }

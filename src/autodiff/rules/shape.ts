@@ -66,8 +66,10 @@ function sliceGrad(c: GradContext): (Value | null)[] {
 /** Pad, mode 'constant': dx is g with the padding cut off; where a negative pad cropped x, zeros come back. */
 function padGrad(c: GradContext): (Value | null)[] {
   const mode = c.node.attributes['mode'];
-  if (mode && !(mode.kind === 'string' && mode.value === 'constant'))
-    throw new Error(`${c.node.name}: Pad has a gradient rule for mode 'constant' only, not '${String(mode.value)}'`);
+  const name = mode?.kind === 'string' ? mode.value : 'constant';
+  if (name === 'reflect' || name === 'edge') return [foldedPadGrad(c, name), ...c.inputs.slice(1).map(() => null)];
+  if (name !== 'constant')
+    throw new Error(`${c.node.name}: Pad has gradient rules for modes constant, reflect and edge, not '${name}'`);
   const [x, g] = [input(c, 0), outputGrad(c)];
   const pads = constantInts(c, 1) ?? [];
   const r = x.rank;
@@ -84,6 +86,46 @@ function padGrad(c: GradContext): (Value | null)[] {
         );
   const crop = pads.map((p) => Math.max(-p, 0));
   return [crop.some((p) => p !== 0) ? op.pad(cut, crop) : cut, ...c.inputs.slice(1).map(() => null)];
+}
+
+/**
+ * Pad, modes 'reflect' and 'edge': the padded border copies pixels of x, so its gradient folds
+ * back onto them, one axis at a time (the modes pad each axis in turn). Along an axis of size n
+ * padded by b before and e after: edge repeats x[0] b times and x[n-1] e times, so those two get
+ * the sums of g's borders; reflect's before-border is x[b], ..., x[1] (the edge not repeated), so
+ * x[1..b] get that border flipped, and x[n-1-e..n-2] get the flipped after-border.
+ */
+function foldedPadGrad(c: GradContext, mode: 'reflect' | 'edge'): Value {
+  const x = input(c, 0);
+  const pads = constantInts(c, 1) ?? [];
+  const dims = staticDims(c, x);
+  let g = outputGrad(c);
+  dims.forEach((n, a) => {
+    const [b, e] = [pads[a] ?? 0, pads[a + dims.length] ?? 0];
+    if (b === 0 && e === 0) return;
+    if (b < 0 || e < 0) throw new Error(`${c.node.name}: a ${mode} Pad that crops has no gradient rule`);
+    if (mode === 'reflect' && Math.max(b, e) > n - 1)
+      throw new Error(`${c.node.name}: reflect pads of ${b} and ${e} do not fit an axis of ${n}`);
+    // zero-pads v along axis a by `before` and `after`
+    const place = (v: Value, before: number, after: number) => {
+      const full = new Array<number>(2 * dims.length).fill(0);
+      [full[a], full[a + dims.length]] = [before, after];
+      return op.pad(v, full);
+    };
+    const border = (from: number, to: number) =>
+      mode === 'edge'
+        ? op.reduceSum(op.slice(g, [a], [from], [to]), [a], true)
+        : op.flip(op.slice(g, [a], [from], [to]), [a]);
+    let dx = op.slice(g, [a], [b], [b + n]);
+    if (b > 0) dx = op.add(dx, mode === 'edge' ? place(border(0, b), 0, n - 1) : place(border(0, b), 1, n - 1 - b));
+    if (e > 0)
+      dx = op.add(
+        dx,
+        mode === 'edge' ? place(border(b + n, b + n + e), n - 1, 0) : place(border(b + n, b + n + e), n - 1 - e, 1),
+      );
+    g = dx;
+  });
+  return g;
 }
 
 /** Concat: each input gets its own stretch of g along the axis. */
