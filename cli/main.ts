@@ -3,6 +3,13 @@
 import { CommanderError } from 'commander';
 import { createProgram } from './index.js';
 
+// `onnxgrad ... | head`: a reader that goes away ends the program quietly, as Unix tools do
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+
 const program = createProgram();
 program.exitOverride();
 for (const command of program.commands) command.exitOverride(); // addCommand does not pass it on
