@@ -83,7 +83,10 @@ export function trainCommand(): Command {
     .addOption(new Option('--optimizer <name>', 'optimizer (default: adam)').choices(OPTIMIZER_NAMES))
     .option('--batch-size <n>', 'minibatch size (default: 64)', positiveInteger)
     .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default: constant)').choices(SCHEDULES))
-    .option('--augment', 'random shifts (up to 2 px) and rotations (up to 10 degrees) of training images')
+    .option(
+      '--augment',
+      'random shifts (up to 2 px) and rotations (up to 10 degrees) of training images; for Fashion-MNIST also left-right mirroring of half of them',
+    )
     .option('--no-augment', 'no augmentation, whatever the preset says')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (0: all cores)', nonNegativeInteger, 0)
     .option(

@@ -1,6 +1,7 @@
 // Small random affine augmentation: a shift of up to ±maxShift pixels and a rotation of up to
-// ±maxRotation degrees about the image centre, sampled bilinearly. Digits move and tilt a little
-// between scans, so these keep the label. Works on raw or normalised floats: pixels that come
+// ±maxRotation degrees about the image centre, sampled bilinearly, and with `mirror` a left-right
+// flip of half the images. Digits move and tilt a little between scans, so shifts and rotations
+// keep the label; a mirrored shirt is a shirt, a mirrored 7 is not a digit (mirror: clothes only). Works on raw or normalised floats: pixels that come
 // from outside the image take `fill`, which must be the background value in that scale
 // (0 raw, -mean/std normalised). Randomness comes from the serialisable Mulberry32, so a
 // checkpointed generator state reproduces the same augmentations on resume.
@@ -11,6 +12,8 @@ export interface AugmentOptions {
   maxShift?: number;
   /** largest rotation in degrees; default 10 */
   maxRotation?: number;
+  /** also flip left-right with probability 1/2 (a fourth draw); default false */
+  mirror?: boolean;
 }
 
 export interface Affine {
@@ -18,13 +21,16 @@ export interface Affine {
   dy: number;
   /** radians; the sign only picks the direction, and the range is symmetric */
   angle: number;
+  /** flip left-right before the shift and rotation */
+  mirror?: boolean;
 }
 
-/** Draws one transform: dx, dy and the angle each uniform in their ranges (three draws, in that order). */
+/** Draws one transform: dx, dy and the angle each uniform in their ranges (three draws, in that order; a fourth for mirror). */
 export function randomAffine(rng: Mulberry32, options: AugmentOptions = {}): Affine {
   const shift = options.maxShift ?? 2;
   const rotation = ((options.maxRotation ?? 10) * Math.PI) / 180;
-  return { dx: rng.uniform(-shift, shift), dy: rng.uniform(-shift, shift), angle: rng.uniform(-rotation, rotation) };
+  const t = { dx: rng.uniform(-shift, shift), dy: rng.uniform(-shift, shift), angle: rng.uniform(-rotation, rotation) };
+  return options.mirror ? { ...t, mirror: rng.next() < 0.5 } : t;
 }
 
 /**
@@ -51,7 +57,7 @@ export function applyAffine(
     x < 0 || y < 0 || x >= width || y >= height ? fill : (src[srcOffset + y * width + x] as number);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const u = x - cx - t.dx;
+      const u = (t.mirror ? width - 1 - x : x) - cx - t.dx;
       const v = y - cy - t.dy;
       const sx = cos * u - sin * v + cx;
       const sy = sin * u + cos * v + cy;

