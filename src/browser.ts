@@ -92,5 +92,7 @@ export { defaultValidationSize, normalizationFor, type Splits, type Subset, spli
 export { MNIST_NORMALIZATION, type Normalization, normalize } from './data/normalize.js';
 export { type Batch, BatchCursor, chunks, type CursorState } from './data/batches.js';
 export { dropoutSeed, Mulberry32, shuffled } from './data/random.js';
+/** A drawing (ink in [0, 1], any size) made into an MNIST-style 28x28 image, as MNIST's digits were made. */
+export { preprocessDrawing, SIDE as MNIST_SIDE } from './data/digit-box.js';
 /** Class probabilities from logits, row by row. */
 export { argmax, softmaxRows } from './serve/softmax.js';

@@ -10,6 +10,45 @@ import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// The pages import onnxgrad by name, as a user's page would. Vite resolves a bare name from
+// node_modules only (no self-reference), so onnxgradEntry() resolves `onnxgrad` as a bundler
+// would from node_modules: package.json's `exports` for '.', taking the first condition that
+// applies to a browser build (dist/src/browser.js, which `npm run build` compiles before the
+// pages). No page reaches into src/ (test/package/pages.test.ts checks).
+const PACKAGE_ROOT = join(here, '..');
+const BROWSER_CONDITIONS = new Set(['browser', 'import', 'module', 'default']);
+
+type Exports = string | { [condition: string]: Exports };
+
+/** The file an `exports` entry names under the browser conditions (types skipped), or undefined. */
+export function exportTarget(entry: Exports): string | undefined {
+  if (typeof entry === 'string') return entry;
+  for (const [condition, target] of Object.entries(entry)) {
+    if (!BROWSER_CONDITIONS.has(condition)) continue;
+    const file = exportTarget(target);
+    if (file !== undefined) return file;
+  }
+  return undefined;
+}
+
+function onnxgradEntry(): Plugin {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    name: string;
+    exports: Record<string, Exports>;
+  };
+  const root = pkg.exports['.'];
+  const target = root === undefined ? undefined : exportTarget(root);
+  if (target === undefined) throw new Error(`package.json: exports['.'] names no file for a browser build`);
+  const file = join(PACKAGE_ROOT, target);
+  return {
+    name: 'onnxgrad-self-reference',
+    enforce: 'pre',
+    resolveId(id) {
+      return id === pkg.name ? file : undefined;
+    },
+  };
+}
+
 const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm'));
 export const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
 const CROSS_ORIGIN_ISOLATION = {
@@ -39,9 +78,9 @@ export default defineConfig({
   root: here,
   base: './',
   resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
-  plugins: [onnxruntimeFiles()],
+  plugins: [onnxgradEntry(), onnxruntimeFiles()],
   // the training page's worker is an ES module (new Worker(..., { type: 'module' })), like the pages
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [onnxgradEntry()] },
   build: {
     outDir: join(here, 'dist'),
     emptyOutDir: true,

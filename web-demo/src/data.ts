@@ -1,14 +1,12 @@
 // Data for the demo, with no DOM: turning a drawing into an MNIST-style 28x28 image
-// (src/data/digit-box.ts, which the server uses for PNGs of other sizes too), normalising it,
+// (onnxgrad's preprocessDrawing, which the server uses for PNGs of other sizes too), normalising it,
 // and fetching the server's info and test samples. A drawing gets MNIST's treatment, or the
 // network sees digits of a size and position it never saw in training.
 
-export { preprocessDrawing, SIDE } from '../../src/data/digit-box.js';
+import { MNIST_NORMALIZATION, type Normalization } from 'onnxgrad';
 
-export interface Normalization {
-  mean: number;
-  std: number;
-}
+export { MNIST_SIDE as SIDE, preprocessDrawing } from 'onnxgrad';
+export type { Normalization } from 'onnxgrad';
 
 export interface ServerInfo {
   dataset: string;
@@ -27,7 +25,7 @@ export interface Sample {
 export const MNIST_INFO: Omit<ServerInfo, 'model'> = {
   dataset: 'mnist',
   classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-  normalization: { mean: 0.1307, std: 0.3081 },
+  normalization: { ...MNIST_NORMALIZATION },
 };
 
 /** (x/255 - mean)/std for `count` images of raw intensities. */
@@ -35,7 +33,7 @@ export function normalise(pixels: ArrayLike<number>, norm: Normalization): Float
   return Float32Array.from(pixels, (v) => (v / 255 - norm.mean) / norm.std);
 }
 
-export { argmax } from '../../src/serve/softmax.js';
+export { argmax } from 'onnxgrad';
 
 /** The server's model and dataset, or undefined when the page is not served by `onnxgrad serve`. */
 export async function fetchInfo(): Promise<ServerInfo | undefined> {

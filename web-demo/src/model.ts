@@ -1,7 +1,7 @@
 // The model in the page, on onnxruntime-web's WebGPU bundle: WebGPU when the browser gives an
 // adapter, else the same bundle's WASM execution provider (SIMD, threads when the page is
 // cross-origin isolated). The runtime's files come from this site's /ort/ folder, never a CDN.
-import { softmaxRows } from '../../src/serve/softmax.js';
+import { softmaxRows } from 'onnxgrad';
 import * as ort from 'onnxruntime-web/webgpu';
 import type { Provider } from './providers.js';
 

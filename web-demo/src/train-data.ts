@@ -1,18 +1,27 @@
 // Data for the training page, with no DOM: MNIST's IDX files (from the server or picked by the
-// user, plain or gzipped) through the same pure code `onnxgrad train` uses: the IDX parsers
-// (src/data/idx.ts), the practical's split (src/data/split.ts: a sixth of any training set held
-// out for validation, 10,000 of MNIST's 60,000, as `onnxgrad train` holds out), the batch order
-// (src/data/batches.ts BatchCursor) and the dropout-noise generator (src/data/random.ts), so the
+// user, plain or gzipped) through the same pure code `onnxgrad train` uses, imported from
+// onnxgrad's browser entry: the IDX parsers, the practical's split (splitDataset: a sixth of any
+// training set held out for validation, 10,000 of MNIST's 60,000, as `onnxgrad train` holds out),
+// the batch order (BatchCursor) and the dropout-noise generator (Mulberry32, dropoutSeed), so the
 // page and `onnxgrad train` see the same batches and the same dropout masks. Only gunzipping (the
 // browser's DecompressionStream) and fetching are the page's own.
-import { BatchCursor, type Batch, chunks } from '../../src/data/batches.js';
-import type { Dataset } from '../../src/data/dataset.js';
-import { isGzip, parseImages, parseLabels } from '../../src/data/idx.js';
-import { MNIST_NORMALIZATION } from '../../src/data/normalize.js';
-import { dropoutSeed, Mulberry32 } from '../../src/data/random.js';
-import { defaultValidationSize, type Splits, splitDataset } from '../../src/data/split.js';
+import {
+  type Batch,
+  BatchCursor,
+  chunks,
+  type Dataset,
+  defaultValidationSize,
+  dropoutSeed,
+  isGzip,
+  MNIST_NORMALIZATION,
+  Mulberry32,
+  parseImages,
+  parseLabels,
+  type Splits,
+  splitDataset,
+} from 'onnxgrad';
 
-export type { Batch } from '../../src/data/batches.js';
+export type { Batch } from 'onnxgrad';
 
 export const SIDE = 28;
 export const IDX_FILES = { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' } as const;

@@ -6,9 +6,17 @@
 // A second session, the forward graph with parameters as inputs, measures validation accuracy.
 // It runs in the training page's worker (train-worker.ts).
 import * as ort from 'onnxruntime-web/webgpu';
-import { type FormName, PAGE_FORMS } from '../../src/passes/forms.js';
-import { carried, inputsOf, sizeOf, type TrainStepManifest, upgradeManifest } from '../../src/train/manifest.js';
-import { type StepBatch, stepFeeds } from '../../src/train/step-feeds.js';
+import {
+  carried,
+  type FormName,
+  inputsOf,
+  PAGE_FORMS,
+  sizeOf,
+  type StepBatch,
+  stepFeeds,
+  type TrainStepManifest,
+  upgradeManifest,
+} from 'onnxgrad';
 import type { Provider } from './providers.js';
 
 ort.env.logLevel = 'error';
