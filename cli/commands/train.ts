@@ -18,16 +18,7 @@ import { nonNegativeInteger, positiveInteger, positiveNumber } from '../options/
 import { formatPercent } from '../format.js';
 import { plotRun } from '../../src/report/plots.js';
 import { printPlots } from './plot.js';
-import {
-  addImportOptions,
-  checkImportFlags,
-  type ImportFlags,
-  importStepOptions,
-  readOnnxFile,
-} from '../options/import.js';
-import { writeImportedGraphDir } from '../../src/train/import-step.js';
-import { formForDevice, stepForm, usesNchwc } from '../../src/passes/forms.js';
-import { nchwcBlockSize } from '../../src/runtime/node.js';
+import { addImportOptions, checkImportFlags, type ImportFlags, writeRunImport } from '../options/import.js';
 import { join } from 'node:path';
 
 interface TrainFlags extends ModelFlags, DataFlags, ImportFlags {
@@ -191,25 +182,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.resume && flags.overwrite) throw new Error('give --resume or --overwrite, not both');
   const options = trainOptionsFromFlags(flags);
   const out = (line: string) => process.stderr.write(`${line}\n`);
-  if (flags.from !== undefined && options.graphDir) {
-    // the run's own build-graph folder: RUN/graph (model.onnx in inference form, the training step)
-    const form = stepForm(formForDevice(options.device, options.nchwc !== false));
-    const nchwcBlock = usesNchwc(form) ? await nchwcBlockSize() : null;
-    const made = writeImportedGraphDir(
-      readOnnxFile(flags.from),
-      options.graphDir,
-      importStepOptions(flags, {
-        optimizer: options.optimizer,
-        batchSize: options.batchSize,
-        form: form.name,
-        nchwcBlock,
-      }),
-    );
-    for (const note of made.notes) out(`note: ${note}`);
-    out(
-      `training ${flags.from}: output '${made.output.name}', loss ${made.loss}${made.parameters.frozen.length ? `, frozen: ${made.parameters.frozen.join(', ')}` : ''}`,
-    );
-  }
+  if (flags.from !== undefined && options.graphDir) await writeRunImport(flags.from, flags, options, out);
   const bar =
     flags.progress && process.stderr.isTTY
       ? new SingleBar({

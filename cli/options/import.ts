@@ -3,7 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { LOSSES } from '../../src/train/compile-step.js';
-import type { ImportStepOptions } from '../../src/train/import-step.js';
+import { type ImportStepOptions, writeImportedGraphDir } from '../../src/train/import-step.js';
+import { formForDevice, stepForm, usesNchwc } from '../../src/passes/forms.js';
+import { nchwcBlockSize } from '../../src/runtime/node.js';
+import type { TrainOptions } from '../../src/train/options.js';
 
 export interface ImportFlags {
   from?: string;
@@ -72,4 +75,33 @@ export function importStepOptions(
     ...(flags.freeze ? { freeze: flags.freeze } : {}),
     ...(flags.trainOnly ? { trainOnly: flags.trainOnly } : {}),
   };
+}
+
+/**
+ * `train --from FILE`: the run's own build-graph folder (options.graphDir, RUN/graph: model.onnx
+ * in inference form and the training step) in the form for the run's device, with what the
+ * import chose said through `out`.
+ */
+export async function writeRunImport(
+  file: string,
+  flags: ImportFlags,
+  options: TrainOptions,
+  out: (line: string) => void,
+): Promise<void> {
+  if (!options.graphDir) throw new Error('train --from: the run has no graph folder');
+  const form = stepForm(formForDevice(options.device, options.nchwc !== false));
+  const nchwcBlock = usesNchwc(form) ? await nchwcBlockSize() : null;
+  const made = writeImportedGraphDir(
+    readOnnxFile(file),
+    options.graphDir,
+    importStepOptions(flags, {
+      optimizer: options.optimizer,
+      batchSize: options.batchSize,
+      form: form.name,
+      nchwcBlock,
+    }),
+  );
+  for (const note of made.notes) out(`note: ${note}`);
+  const frozen = made.parameters.frozen.length ? `, frozen: ${made.parameters.frozen.join(', ')}` : '';
+  out(`training ${file}: output '${made.output.name}', loss ${made.loss}${frozen}`);
 }

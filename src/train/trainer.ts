@@ -11,7 +11,7 @@ import { dropoutSeed } from '../data/random.js';
 import { normalizationFor, splitDataset } from '../data/split.js';
 import type { TensorData } from '../ir/tensor.js';
 import { exportModel } from '../onnx/export.js';
-import { createSession, float32Tensor, nchwcBlockSize } from '../runtime/node.js';
+import { createSession, float32Tensor } from '../runtime/node.js';
 import { writeFileAtomic, writeFileAtomicIfChanged } from '../atomic-file.js';
 import { type Checkpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { evaluate } from './evaluate.js';
@@ -20,16 +20,9 @@ import { MetricsLog, type MetricsRecord } from './metrics.js';
 import { fingerprint, runtimeFingerprint, type TrainOptions } from './options.js';
 import { learningRate } from './schedule.js';
 import { createNodeStepRunner } from './node-step-runner.js';
-import { formForDevice, stepForm, usesNchwc } from '../passes/forms.js';
-import {
-  type LoadedTrainGraph,
-  loadedStep,
-  loadGraphDir,
-  TRAIN_STEP_FILE,
-  TRAIN_STEP_MANIFEST_FILE,
-} from './graph-dir.js';
+import { TRAIN_STEP_FILE, TRAIN_STEP_MANIFEST_FILE } from './graph-dir.js';
 import type { TrainStepManifest } from './manifest.js';
-import { buildTrainStep } from './train-step.js';
+import { loadTrainGraph } from './run-graph.js';
 import { ImportedForward } from './imported-forward.js';
 
 export interface TrainCallbacks {
@@ -75,31 +68,6 @@ export const RUN_FILES = {
   manifest: TRAIN_STEP_MANIFEST_FILE,
   config: 'config.json',
 } as const;
-
-/** The form train builds for onnxruntime-node (src/passes/forms.ts): NCHWc with the CPU provider unless --no-nchwc. */
-const formFor = (o: TrainOptions) => stepForm(formForDevice(o.device, o.nchwc !== false));
-
-/** The NCHWc block size to lay the image convolution out for: this CPU's, where the form has NCHWc. */
-const nchwcBlockFor = async (o: TrainOptions): Promise<number | null> =>
-  usesNchwc(formFor(o)) ? nchwcBlockSize() : null;
-
-async function loadTrainGraph(o: TrainOptions): Promise<LoadedTrainGraph> {
-  if (o.graphDir) {
-    const loaded = loadGraphDir(o.graphDir);
-    const block = loaded.manifest.nchwcBlock ?? null;
-    if (block !== null && block !== (await nchwcBlockFor(o))) {
-      throw new Error(
-        `${o.graphDir}: the training graph was built for NCHWc blocks of ${block}, which this CPU or device does not use; run 'onnxgrad build-graph --out ${o.graphDir}' here again`,
-      );
-    }
-    return loaded;
-  }
-  const nchwcBlock = await nchwcBlockFor(o);
-  if (!o.model) throw new Error('train: no network to build (give the model options, --graph DIR or --from FILE)');
-  return loadedStep(
-    buildTrainStep(o.model, { optimizer: o.optimizer, batchSize: o.batchSize, form: formFor(o).name, nchwcBlock }),
-  );
-}
 
 /** The CNN configuration a step was built from: train evaluates and exports that network. */
 export function cnnOf(manifest: TrainStepManifest, where: string): CnnConfig {
