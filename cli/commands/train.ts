@@ -76,7 +76,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--lr-schedule <name>', 'learning-rate schedule (default: constant)').choices(SCHEDULES))
     .option(
       '--augment',
-      'random shifts (up to 2 px) and rotations (up to 10 degrees) of training images; for Fashion-MNIST also left-right mirroring of half of them',
+      'random shifts (up to 2 px) and rotations (up to 10 degrees) of training images; for Fashion-MNIST instead whole-pixel shifts (up to 2 px) and left-right mirroring of half of them, no rotation',
     )
     .option('--no-augment', 'no augmentation, whatever the preset says')
     .option('--threads <n>', 'ONNX Runtime intra-op threads (0: all cores)', nonNegativeInteger, 0)

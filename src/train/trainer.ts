@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CnnConfig } from '../../graphs/cnn-config.js';
 import { buildCnn, buildInferenceGraph } from '../../graphs/mnist-cnn.js';
+import { CLOTHES_AUGMENT } from '../data/augment.js';
 import { BatchCursor } from '../data/batches.js';
 import { loadDataset } from '../data/datasets.js';
 import { dropoutSeed } from '../data/random.js';
@@ -182,7 +183,7 @@ export async function train(
       batchSize: manifest.batchSize,
       seed: o.seed,
       normalization,
-      augment: o.augment ? { mirror: dataset.mirrorable === true } : null,
+      augment: o.augment ? (dataset.mirrorable === true ? CLOTHES_AUGMENT : {}) : null,
     },
     checkpoint?.state.cursor,
   );

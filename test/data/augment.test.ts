@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyAffine, augmentBatch, randomAffine } from '../../src/data/augment.js';
+import { applyAffine, augmentBatch, CLOTHES_AUGMENT, randomAffine } from '../../src/data/augment.js';
 import { Mulberry32 } from '../../src/data/random.js';
 
 const H = 8;
@@ -65,4 +65,20 @@ test('mirror flips left-right before the shift; randomAffine mirrors about half 
   randomAffine(a);
   for (let i = 0; i < 3; i++) b.next();
   assert.equal(a.next(), b.next());
+});
+
+test('clothes augmentation: whole-pixel shifts and flips, no rotation, so every pixel is a source pixel or background', () => {
+  const rng = new Mulberry32(7);
+  for (let i = 0; i < 200; i++) {
+    const t = randomAffine(rng, CLOTHES_AUGMENT);
+    assert.ok(Number.isInteger(t.dx) && Number.isInteger(t.dy) && Math.abs(t.dx) <= 2 && Math.abs(t.dy) <= 2);
+    assert.ok(t.angle === 0, `rotated by ${t.angle}`);
+    assert.equal(typeof t.mirror, 'boolean');
+  }
+  const image = Float32Array.from({ length: 28 * 28 }, (_, i) => (i * 37) % 101);
+  const values = new Set([...image, -1]);
+  const batch = new Float32Array(image.length * 8);
+  for (let k = 0; k < 8; k++) batch.set(image, k * image.length);
+  augmentBatch(batch, 8, 28, 28, new Mulberry32(3), -1, CLOTHES_AUGMENT);
+  for (const v of batch) assert.ok(values.has(v), `${v} is a blend of pixels: the image was resampled`);
 });
