@@ -40,6 +40,8 @@ export interface ServeOptions {
   deadlineMs?: number;
   /** most open connections (Node drops those beyond) */
   maxConnections?: number;
+  /** new connections read at once until their first request has arrived; the others wait, unread, in arrival order (admission.ts) */
+  maxNewConnections?: number;
   /** a request's headers must arrive within this (408 after) */
   headersTimeoutMs?: number;
   /** a whole request must arrive within this (408 after) */
@@ -57,6 +59,8 @@ export interface ServeStats extends BatcherStats {
   pending: number;
   /** images waiting for the model now */
   queued: number;
+  /** connections accepted whose requests have not been read yet */
+  waiting: number;
   /** the process's resident memory in bytes */
   rss: number;
   /** how late the event loop ran a 10 ms timer since the server started: the longest it was held by one piece of work */
@@ -86,6 +90,8 @@ export const SERVE_LIMITS = {
   maxBodyMemory: 64 * 1024 * 1024,
   deadlineMs: 10_000,
   maxConnections: 8192,
+  maxNewConnections: 64,
+  newConnectionIdleMs: 100,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5000,

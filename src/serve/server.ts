@@ -6,11 +6,13 @@
 // Retry-After when too many are in flight, when their bodies would hold too much memory, when the
 // model's queue is full, or when it is not answered by its deadline; Node's header and request
 // timeouts and a connection cap bound slow or idle clients. The model runs in a worker thread
-// (model-thread.ts), so the event loop only parses, queues and answers.
+// (model-thread.ts), so the event loop only parses, queues and answers, and new connections are
+// read a few per turn of it (admission.ts), so a burst never holds it long.
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Admission } from './admission.js';
 import { MicroBatcher } from './batcher.js';
 import { ByteBudget, HttpError, sendError } from './http.js';
 import { loadModelInWorker } from './model-thread.js';
@@ -82,6 +84,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     shed,
     pending: predictor.pending,
     queued: batcher.queued,
+    waiting: admission.waiting,
     rss: process.memoryUsage.rss(),
     eventLoopDelayMs: { p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
   });
@@ -116,6 +119,10 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     },
   );
   server.maxConnections = options.maxConnections ?? SERVE_LIMITS.maxConnections;
+  const admission = new Admission(server, {
+    maxNew: options.maxNewConnections ?? SERVE_LIMITS.maxNewConnections,
+    idleMs: SERVE_LIMITS.newConnectionIdleMs,
+  });
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   try {
