@@ -90,7 +90,7 @@ export const SERVE_LIMITS = {
   maxBodyMemory: 64 * 1024 * 1024,
   deadlineMs: 10_000,
   maxConnections: 8192,
-  maxNewConnections: 64,
+  maxNewConnections: 16,
   newConnectionIdleMs: 100,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
