@@ -2,6 +2,7 @@
 // the loss, the output it reads, and which parameters are frozen.
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
+import { decodeModelProto } from '../../src/onnx/import.js';
 import { LOSSES } from '../../src/train/compile-step.js';
 import { type ImportStepOptions, writeImportedGraphDir } from '../../src/train/import-step.js';
 import { formForDevice, stepForm, usesNchwc } from '../../src/passes/forms.js';
@@ -56,12 +57,20 @@ export function checkImportFlags(flags: ImportFlags): void {
     );
 }
 
+/** The bytes of --from's file, checked to be an ONNX model, so an error names the file. */
 export function readOnnxFile(file: string): Uint8Array {
+  let bytes: Uint8Array;
   try {
-    return readFileSync(file);
+    bytes = readFileSync(file);
   } catch (error) {
     throw new Error(`--from: cannot read ${file} (${error instanceof Error ? error.message : String(error)})`);
   }
+  try {
+    decodeModelProto(bytes);
+  } catch (error) {
+    throw new Error(`--from: ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return bytes;
 }
 
 export function importStepOptions(

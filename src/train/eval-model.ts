@@ -25,7 +25,12 @@ export interface EvalOptions extends SessionOptions {
 export async function evaluateModelFile(modelPath: string, o: EvalOptions = {}): Promise<ModelEvaluation> {
   if (!existsSync(modelPath)) throw new Error(`${modelPath}: no such model file (train one with 'onnxgrad train')`);
   const bytes = readFileSync(modelPath);
-  const info = readModelInfo(bytes);
+  let info: ReturnType<typeof readModelInfo>;
+  try {
+    info = readModelInfo(bytes);
+  } catch (error) {
+    throw new Error(`${modelPath}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const data = o.data?.dataset || o.data?.dataDir ? o.data : info.dataset ? { dataset: info.dataset } : {};
   const dataset = loadDataset(data);
   const splits = splitDataset(dataset, { seed: o.seed ?? 1, ...(o.limit ? { limit: o.limit } : {}) });

@@ -3,7 +3,7 @@
 // user's graph (names, opset) with trained weights. build-graph --from writes a folder that
 // `train --graph` takes; --freeze keeps the frozen weights as they were.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { importModel, readInitializers } from '../../src/onnx/import.js';
@@ -112,4 +112,11 @@ test('train --from errors: model options with it, an unknown output, import opti
     /--freeze applies to a model given with --from/,
   );
   await assert.rejects(runCli(['train', '--from', 'missing.onnx']), /--from: cannot read missing\.onnx/);
+  const notOnnx = join(tempDir(), 'notes.onnx');
+  writeFileSync(notOnnx, 'hello, world\n');
+  await assert.rejects(
+    runCli(['train', '--from', notOnnx, '--steps', '1']),
+    /--from: .*notes\.onnx: not an ONNX model/,
+  );
+  await assert.rejects(runCli(['eval', '--model', notOnnx]), /notes\.onnx: not an ONNX model/);
 });
