@@ -66,14 +66,15 @@ export const BEST_PRESET = {
 };
 
 /**
- * The structure extension: the `batchnorm` network (two 5x5 convs, each with batch norm and a max
- * pool, fc 512 with batch norm, dropout 0.3) trained as `best` is, for 12 epochs.
+ * The structure extension: the `batchnorm` network (a 5x5 and a 3x3 conv, each with batch norm
+ * and a max pool, fc 512 with batch norm, dropout 0.3) trained as `best` is, for 16 epochs.
+ * Measured: 99.60% MNIST test accuracy in 12.2 minutes on 2 cores (README, the structure extension).
  */
 export const BATCHNORM_PRESET = {
   ...BEST_PRESET,
   variant: 'batchnorm',
   model: cnnConfig('batchnorm'),
-  steps: 12 * 781,
+  steps: 16 * 781,
 };
 
 export const PRESET_DEFAULTS: Readonly<Record<PresetName, typeof PRACTICAL_PRESET>> = {

@@ -71,7 +71,7 @@ test('clothes augmentation: whole-pixel shifts and flips, no rotation, so every 
   const rng = new Mulberry32(7);
   for (let i = 0; i < 200; i++) {
     const t = randomAffine(rng, CLOTHES_AUGMENT);
-    assert.ok(Number.isInteger(t.dx) && Number.isInteger(t.dy) && Math.abs(t.dx) <= 2 && Math.abs(t.dy) <= 2);
+    assert.ok(Number.isInteger(t.dx) && Number.isInteger(t.dy) && Math.abs(t.dx) <= 1 && Math.abs(t.dy) <= 1);
     assert.ok(t.angle === 0, `rotated by ${t.angle}`);
     assert.equal(typeof t.mirror, 'boolean');
   }
