@@ -23,6 +23,7 @@ interface ServeFlags {
   maxImageSide: number;
   maxPending: number;
   maxQueue: number;
+  maxNewConnections: number;
   deadlineMs: number;
   json?: boolean;
 }
@@ -99,6 +100,12 @@ export function serveCommand(): Command {
       integerIn(1, 600_000),
       SERVE_LIMITS.deadlineMs,
     )
+    .option(
+      '--max-new-connections <n>',
+      'new connections read at once until their first request arrives; the others wait unread, in order',
+      integerIn(1, 65536),
+      SERVE_LIMITS.maxNewConnections,
+    )
     .option('--json', 'print the address as JSON')
     .addHelpText('after', API_HELP)
     .action((flags: ServeFlags) => serve(flags));
@@ -119,6 +126,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     maxImageSide: flags.maxImageSide,
     maxPending: flags.maxPending,
     maxQueue: flags.maxQueue,
+    maxNewConnections: flags.maxNewConnections,
     deadlineMs: flags.deadlineMs,
   });
   if (flags.json) {
