@@ -20,6 +20,9 @@ import { plotRun } from '../../src/report/plots.js';
 import { printPlots } from './plot.js';
 import { addImportOptions, checkImportFlags, type ImportFlags, writeRunImport } from '../options/import.js';
 import { join } from 'node:path';
+import { readImagesFile } from '../../src/data/idx-files.js';
+import { resolveSource } from '../../src/data/sources.js';
+import { defaultValidationSize } from '../../src/data/split.js';
 
 interface TrainFlags extends ModelFlags, DataFlags, ImportFlags {
   runDir?: string;
@@ -121,6 +124,13 @@ export function trainCommand(): Command {
   return command;
 }
 
+/** The images of one epoch: the training set less its validation images, or --limit of them. */
+function trainImagesOf(flags: TrainFlags): number {
+  const count = readImagesFile(resolveSource(dataSourceOptions(flags)).files.trainImages).count;
+  const cut = count - (flags.validationSize ?? defaultValidationSize(count));
+  return flags.limit === undefined ? cut : Math.min(flags.limit, cut);
+}
+
 export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
   const preset = PRESET_DEFAULTS[flags.preset];
   if (flags.steps !== undefined && flags.epochs !== undefined) throw new Error('give --steps or --epochs, not both');
@@ -147,10 +157,9 @@ export function trainOptionsFromFlags(flags: TrainFlags): TrainOptions {
   const optimizer =
     (built?.optimizer.name as OptimizerName | undefined) ?? flags.optimizer ?? (preset.optimizer as OptimizerName);
   const batchSize = built?.batchSize ?? flags.batchSize ?? preset.batchSize;
-  const trainImages = flags.limit ?? 60000 - (flags.validationSize ?? 10000);
   const steps =
     flags.epochs !== undefined
-      ? Math.max(1, Math.round(flags.epochs * Math.floor(trainImages / batchSize)))
+      ? Math.max(1, Math.round(flags.epochs * Math.floor(trainImagesOf(flags) / batchSize)))
       : (flags.steps ?? preset.steps);
   const runDir = resolve(flags.runDir ?? `runs/${flags.preset}`);
   const graphDir =

@@ -8,22 +8,27 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readMetrics } from '../../src/train/metrics.js';
+import { writeDataDir } from '../data/fixtures.js';
 
 const MAIN = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
-test('train prints epochs counted from 1, like the training page', async () => {
-  const run = mkdtempSync(join(tmpdir(), 'onnxgrad-epochs-'));
-  const args = ['train', '--model', 'narrow', '--steps', '3', '--batch-size', '32', '--limit', '64'];
-  const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+function train(args: readonly string[], run: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [MAIN, ...args, '--eval-every', '1', '--run-dir', run, '--no-progress', '--no-plot', '--threads', '1'],
+      [MAIN, 'train', ...args, '--run-dir', run, '--no-progress', '--no-plot', '--threads', '1'],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ code, stderr }));
   });
+}
+
+test('train prints epochs counted from 1, like the training page', async () => {
+  const run = mkdtempSync(join(tmpdir(), 'onnxgrad-epochs-'));
+  const args = ['--model', 'narrow', '--steps', '3', '--batch-size', '32', '--limit', '64', '--eval-every', '1'];
+  const { code, stderr } = await train(args, run);
   assert.equal(code, 0, stderr);
   assert.match(stderr, /2 steps per epoch/);
   const epochs = [...stderr.matchAll(/^step (\d+) {2}epoch (\d+) /gm)].map((m) => `${m[1]}:${m[2]}`);
@@ -32,4 +37,16 @@ test('train prints epochs counted from 1, like the training page', async () => {
     readMetrics(join(run, 'metrics.jsonl')).map((r) => r.epoch),
     [0, 0, 1],
   );
+});
+
+test('--epochs counts the epochs of the data given: 240 images of --data-dir, 40 held out, 6 steps of 32 an epoch', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'onnxgrad-epochs-data-'));
+  writeDataDir(data, 240, 20);
+  const run = mkdtempSync(join(tmpdir(), 'onnxgrad-epochs-'));
+  const args = ['--model', 'narrow', '--data-dir', data, '--epochs', '2', '--batch-size', '32', '--eval-every', '6'];
+  const { code, stderr } = await train(args, run);
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /on 200 images/);
+  const steps = [...stderr.matchAll(/^step (\d+) {2}epoch (\d+) /gm)].map((m) => `${m[1]}:${m[2]}`);
+  assert.deepEqual(steps, ['6:1', '12:2']);
 });
