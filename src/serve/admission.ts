@@ -23,6 +23,8 @@ export class Admission {
   #head = 0;
   /** admitted sockets still holding a place, each with what gives it up */
   readonly #holding = new Map<Socket, () => void>();
+  /** at shutdown: every connection is let in at once */
+  #draining = false;
 
   /** Takes over `server`'s new connections. */
   constructor(server: Server, limits: AdmissionLimits) {
@@ -49,8 +51,26 @@ export class Admission {
     return this.#holding.size;
   }
 
+  /**
+   * Lets every waiting connection in at once, and resolves when none is waiting or being read, or
+   * after `ms`. For shutdown: http's close() cuts connections with no request in progress, which
+   * would cut those accepted but not read yet instead of answering them.
+   */
+  drain(ms: number): Promise<void> {
+    this.#draining = true;
+    this.#admit();
+    const until = performance.now() + ms;
+    return new Promise((resolve) => {
+      const check = () => {
+        if ((this.waiting === 0 && this.reading === 0) || performance.now() >= until) resolve();
+        else setTimeout(check, 5);
+      };
+      check();
+    });
+  }
+
   #admit(): void {
-    while (this.#holding.size < this.#limits.maxNew && this.#head < this.#waiting.length) {
+    while ((this.#draining || this.#holding.size < this.#limits.maxNew) && this.#head < this.#waiting.length) {
       const socket = this.#waiting[this.#head];
       this.#waiting[this.#head++] = undefined;
       if (socket !== undefined && !socket.destroyed) this.#letIn(socket);

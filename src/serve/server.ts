@@ -155,7 +155,10 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     close() {
       closed ??= (async () => {
         closing = true;
-        await closeGracefully(server, options.shutdownGraceMs ?? 10_000);
+        const graceMs = options.shutdownGraceMs ?? 10_000;
+        // the connections accepted but not read yet are read now, so that they are answered (503)
+        await admission.drain(Math.min(1000, graceMs));
+        await closeGracefully(server, graceMs);
         loopDelay.disable();
         await pngs.close();
         await training.close();

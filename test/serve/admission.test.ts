@@ -70,6 +70,11 @@ async function countingServer(maxNew: number, idleMs = 1000) {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },
+    /** http's own graceful close: it cuts only the connections with no request in progress */
+    async closeGently() {
+      ticking = false;
+      await new Promise((resolve) => server.close(resolve));
+    },
   };
 }
 
@@ -121,6 +126,23 @@ test('a connection that sends nothing gives its place up after idleMs', async ()
   } finally {
     silent.destroy();
     agent.destroy();
+    await server.close();
+  }
+});
+
+test('at shutdown, drain() lets the waiting connections in, so close() answers them instead of cutting them', async () => {
+  const server = await countingServer(1);
+  try {
+    const burst = burstFromWorker(server.port, 200);
+    while (server.admission.waiting < 50) await new Promise((resolve) => setTimeout(resolve, 1));
+    await server.admission.drain(5000);
+    assert.equal(server.admission.waiting, 0);
+    const statuses = await Promise.all([burst, server.closeGently()]).then(([s]) => s);
+    assert.deepEqual(
+      Object.fromEntries([...new Set(statuses)].map((s) => [s, statuses.filter((x) => x === s).length])),
+      { 200: 200 },
+    );
+  } finally {
     await server.close();
   }
 });
