@@ -92,12 +92,29 @@ export interface MetricsRecorder {
   record(step: number, epoch: number, seconds: number, lr: number, val: Validation): HistoryRecord;
 }
 
-/** The recorder that keeps the history in memory only. */
+/** The sums behind the next record's training averages; a checkpoint keeps them so a resume records the same. */
+export interface RunningSums {
+  readonly lossSum: number;
+  readonly correct: number;
+  readonly seen: number;
+  readonly steps: number;
+}
+
+/** The recorder that keeps the history in memory only (metrics.ts's MetricsLog also writes it down). */
 export class RunningMetrics implements MetricsRecorder {
   private lossSum = 0;
   private correct = 0;
   private seen = 0;
   private steps = 0;
+
+  /** Starts from the sums a checkpoint kept, or from zero. */
+  constructor(running?: RunningSums) {
+    if (running) ({ lossSum: this.lossSum, correct: this.correct, seen: this.seen, steps: this.steps } = running);
+  }
+
+  get running(): RunningSums {
+    return { lossSum: this.lossSum, correct: this.correct, seen: this.seen, steps: this.steps };
+  }
 
   addStep(loss: number, correct: number, batchSize: number): void {
     this.lossSum += loss;

@@ -4,34 +4,14 @@
 // rewrites the log atomically.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file.js';
-import type { Evaluation } from './evaluate.js';
+import { type HistoryRecord, RunningMetrics, type RunningSums, type Validation } from './fit.js';
 
-export interface MetricsRecord {
-  readonly step: number;
-  readonly epoch: number;
-  readonly seconds: number;
-  readonly lr: number;
-  /** Mean loss and accuracy of the training batches since the previous record (dropout on). */
-  readonly trainLoss: number;
-  readonly trainAccuracy: number;
-  readonly valLoss: number;
-  readonly valAccuracy: number;
-}
+/** One line of metrics.jsonl: the loop's HistoryRecord. */
+export type MetricsRecord = HistoryRecord;
+export type { RunningSums } from './fit.js';
 
-/** The sums behind the next record's training averages; a checkpoint keeps them so a resume records the same. */
-export interface RunningSums {
-  readonly lossSum: number;
-  readonly correct: number;
-  readonly seen: number;
-  readonly steps: number;
-}
-
-export class MetricsLog {
-  private lossSum = 0;
-  private correct = 0;
-  private seen = 0;
-  private steps = 0;
-
+/** The loop's running metrics, each record also appended to metrics.jsonl. */
+export class MetricsLog extends RunningMetrics {
   /** Set when opening dropped a torn line: one line that says what was dropped. */
   readonly notice: string | undefined;
 
@@ -41,7 +21,7 @@ export class MetricsLog {
     fromStep: number,
     running?: RunningSums,
   ) {
-    if (running) ({ lossSum: this.lossSum, correct: this.correct, seen: this.seen, steps: this.steps } = running);
+    super(running);
     if (fromStep === 0 || !existsSync(path)) {
       writeFileAtomic(path, '');
       this.notice = undefined;
@@ -55,30 +35,9 @@ export class MetricsLog {
         : `${path}: dropped a torn record at line ${torn} (left by a run that was killed while writing it)`;
   }
 
-  get running(): RunningSums {
-    return { lossSum: this.lossSum, correct: this.correct, seen: this.seen, steps: this.steps };
-  }
-
-  addStep(loss: number, correct: number, batchSize: number): void {
-    this.lossSum += loss;
-    this.steps += 1;
-    this.correct += correct;
-    this.seen += batchSize;
-  }
-
-  record(step: number, epoch: number, seconds: number, lr: number, val: Evaluation): MetricsRecord {
-    const record: MetricsRecord = {
-      step,
-      epoch,
-      seconds: Number(seconds.toFixed(3)),
-      lr,
-      trainLoss: this.steps > 0 ? this.lossSum / this.steps : Number.NaN,
-      trainAccuracy: this.seen > 0 ? this.correct / this.seen : Number.NaN,
-      valLoss: val.loss,
-      valAccuracy: val.accuracy,
-    };
+  override record(step: number, epoch: number, seconds: number, lr: number, val: Validation): MetricsRecord {
+    const record = super.record(step, epoch, seconds, lr, val);
     appendFileSync(this.path, `${JSON.stringify(record)}\n`);
-    this.lossSum = this.correct = this.seen = this.steps = 0;
     return record;
   }
 }
