@@ -2,5 +2,12 @@
 export * from './layer.js';
 export * from './layers.js';
 export { INIT_SCHEMES, type InitScheme, Initializer } from './init.js';
-export { type AvgPool2dOptions, avgPool2d, globalAvgPool2d, globalMaxPool2d } from './pooling.js';
+export {
+  type AvgPool2dOptions,
+  avgPool2d,
+  globalAvgPool2d,
+  globalMaxPool2d,
+  maxPool2d,
+  type PoolOptions,
+} from './pooling.js';
 export { gelu, type GeluOptions, leakyRelu, sigmoid, tanh } from './activations.js';

@@ -141,23 +141,6 @@ export function batchNorm(options: BatchNormLayerOptions = {}): Layer {
   };
 }
 
-export interface PoolOptions {
-  /** Defaults to the kernel size (non-overlapping windows). */
-  readonly stride?: Pair;
-  readonly padding?: number | readonly [number, number, number, number];
-}
-
-/** Max pooling over kernel x kernel windows, floor mode (PyTorch's MaxPool2d). */
-export function maxPool2d(kernel: Pair, options: PoolOptions = {}): Layer {
-  const k = pair(kernel);
-  return (x: Value) =>
-    op.maxPool2d(x, {
-      kernel: k,
-      strides: pair(options.stride ?? k),
-      pads: convPadding(k, options.padding ?? 0),
-    });
-}
-
 /** Flattens every axis from `startDim` (1: keep the batch) into one (PyTorch's Flatten). */
 export function flatten(startDim = 1): Layer {
   return (x: Value) => op.flatten(x, startDim);

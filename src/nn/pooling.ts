@@ -1,13 +1,29 @@
-// Average and global pooling layers in the spirit of PyTorch's nn (AvgPool2d,
-// AdaptiveAvgPool2d(1), AdaptiveMaxPool2d(1)); max pooling is in layers.ts. Pooling has no
-// parameters, so these layers ignore their state_dict name.
+// Pooling layers in the spirit of PyTorch's nn (MaxPool2d, AvgPool2d, AdaptiveAvgPool2d(1),
+// AdaptiveMaxPool2d(1)). Pooling has no parameters, so these layers ignore their state_dict name.
 import type { Value } from '../ir/graph.js';
 import * as op from '../ops/index.js';
 import type { Layer } from './layer.js';
-import { convPadding, type PoolOptions } from './layers.js';
+import { convPadding } from './layers.js';
 
 type Pair = number | readonly [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
+
+export interface PoolOptions {
+  /** Defaults to the kernel size (non-overlapping windows). */
+  readonly stride?: Pair;
+  readonly padding?: number | readonly [number, number, number, number];
+}
+
+/** The windows of a pooling layer: its kernel, its strides (the kernel's unless given) and its zero padding. */
+function windows(kernel: Pair, options: PoolOptions) {
+  const k = pair(kernel);
+  return { kernel: k, strides: pair(options.stride ?? k), pads: convPadding(k, options.padding ?? 0) };
+}
+
+/** Max pooling over kernel x kernel windows, floor mode (PyTorch's MaxPool2d). */
+export function maxPool2d(kernel: Pair, options: PoolOptions = {}): Layer {
+  return (x: Value) => op.maxPool2d(x, windows(kernel, options));
+}
 
 export interface AvgPool2dOptions extends PoolOptions {
   /**
@@ -25,12 +41,9 @@ export interface AvgPool2dOptions extends PoolOptions {
  * `countIncludePad` is false. Exported as ONNX AveragePool.
  */
 export function avgPool2d(kernel: Pair, options: AvgPool2dOptions = {}): Layer {
-  const k = pair(kernel);
   return (x: Value) =>
     op.averagePool2d(x, {
-      kernel: k,
-      strides: pair(options.stride ?? k),
-      pads: convPadding(k, options.padding ?? 0),
+      ...windows(kernel, options),
       countIncludePad: options.countIncludePad ?? true,
       ceilMode: options.ceilMode ?? false,
     });

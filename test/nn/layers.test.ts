@@ -2,19 +2,13 @@
 // Debian's python3-torch, given the same weights) the same outputs, which checks the padding,
 // pooling and flatten conventions as well as the names.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Mulberry32 } from '../../src/data/random.js';
 import { float32 } from '../../src/ir/tensor.js';
 import * as nn from '../../src/nn/index.js';
 import { exportModel } from '../../src/onnx/export.js';
 import { createSession, float32Tensor } from '../../src/runtime/node.js';
-import { DEBIAN_PYTHON } from '../helpers/onnx-checker.js';
-
-const MISSING_TORCH = "Debian's python3-torch is missing: apt-get install -y python3-torch";
+import { torchSequential } from '../helpers/torch-reference.js';
 
 const names = (network: nn.Network) =>
   [...network.graph.parameters.entries()].map(([name, p]) => `${name} [${p.init.dims.join(', ')}]`);
@@ -75,16 +69,7 @@ test('dropout makes a noise input named after the layer in a training graph, and
   assert.throws(() => nn.dropout(1), /rate must be in \[0, 1\)/);
 });
 
-const TORCH_SCRIPT = `
-import json, sys
-from collections import OrderedDict
-try:
-    import torch
-except ImportError:
-    sys.exit(3)
-spec = json.load(open(sys.argv[1]))
-nn = torch.nn
-net = nn.Sequential(OrderedDict([
+const TORCH_LAYERS = `
     ('conv1', nn.Conv2d(1, 4, 3, padding='same')),
     ('bn1', nn.BatchNorm2d(4)),
     ('relu1', nn.ReLU()),
@@ -96,16 +81,7 @@ net = nn.Sequential(OrderedDict([
     ('fc1', nn.Linear(54, 10)),
     ('relu3', nn.ReLU()),
     ('drop', nn.Dropout(0.5)),
-    ('fc2', nn.Linear(10, 3)),
-])).eval()
-state = OrderedDict((k, torch.tensor(v['data'], dtype=torch.float32).reshape(v['shape'])) for k, v in spec['weights'].items())
-net.load_state_dict(state, strict=True)  # BatchNorm fills in its num_batches_tracked
-x = torch.tensor(spec['input'], dtype=torch.float32).reshape(2, 1, 8, 8)
-with torch.no_grad():
-    y = net(x)
-names = [f"{k} {list(v.shape)}" for k, v in net.state_dict().items() if not k.endswith('num_batches_tracked')]
-print(json.dumps({'names': names, 'output': y.flatten().tolist()}))
-`;
+    ('fc2', nn.Linear(10, 3)),`;
 
 test('the same network in PyTorch has the same state_dict names and shapes and, given the weights, the same outputs', async () => {
   const net = nn.sequential({
@@ -139,27 +115,18 @@ test('the same network in PyTorch has the same state_dict names and shapes and, 
     [...values].map(([name, t]) => [name, { shape: t.dims, data: [...(t.data as Float32Array)] }]),
   );
 
-  const dir = mkdtempSync(join(tmpdir(), 'onnxgrad-nn-'));
-  try {
-    writeFileSync(join(dir, 'spec.json'), JSON.stringify({ weights, input: [...input] }));
-    const result = spawnSync(DEBIAN_PYTHON, ['-c', TORCH_SCRIPT, join(dir, 'spec.json')], { encoding: 'utf8' });
-    if (result.error || result.status === 3) throw new Error(MISSING_TORCH);
-    assert.equal(result.status, 0, result.stderr);
-    const torch = JSON.parse(result.stdout) as { names: string[]; output: number[] };
-    assert.deepEqual(names(network), torch.names);
+  const torch = torchSequential(TORCH_LAYERS, weights, input, [2, 1, 8, 8]);
+  assert.deepEqual(names(network), torch.names);
 
-    const session = await createSession(exportModel(network.graph, { weights: values }), { threads: 1 });
-    const out = await session.run({ image: float32Tensor(input, [2, 1, 8, 8]) });
-    const logits = out.logits?.data as Float32Array;
-    assert.equal(logits.length, torch.output.length);
-    torch.output.forEach((expected, i) =>
-      assert.ok(
-        Math.abs((logits[i] as number) - expected) <= 1e-5 * Math.max(1, Math.abs(expected)),
-        `logit ${i}: ${logits[i]} vs PyTorch ${expected}`,
-      ),
-    );
-    await session.release();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const session = await createSession(exportModel(network.graph, { weights: values }), { threads: 1 });
+  const out = await session.run({ image: float32Tensor(input, [2, 1, 8, 8]) });
+  const logits = out.logits?.data as Float32Array;
+  assert.equal(logits.length, torch.output.length);
+  torch.output.forEach((expected, i) =>
+    assert.ok(
+      Math.abs((logits[i] as number) - expected) <= 1e-5 * Math.max(1, Math.abs(expected)),
+      `logit ${i}: ${logits[i]} vs PyTorch ${expected}`,
+    ),
+  );
+  await session.release();
 });

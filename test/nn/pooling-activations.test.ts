@@ -2,18 +2,12 @@
 // globalAvgPool2d, globalMaxPool2d, leakyRelu, sigmoid, tanh, gelu exact and tanh): their
 // shapes, and (against Debian's python3-torch, given the same weights) PyTorch's outputs.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Mulberry32 } from '../../src/data/random.js';
 import * as nn from '../../src/nn/index.js';
 import { exportModel } from '../../src/onnx/export.js';
 import { createSession, float32Tensor } from '../../src/runtime/node.js';
-import { DEBIAN_PYTHON } from '../helpers/onnx-checker.js';
-
-const MISSING_TORCH = "Debian's python3-torch is missing: apt-get install -y python3-torch";
+import { torchSequential } from '../helpers/torch-reference.js';
 
 /** Runs a built network in onnxruntime-node and returns its output. */
 async function run(network: nn.Network, input: Float32Array): Promise<Float32Array> {
@@ -58,16 +52,7 @@ test('a padded average divides by the whole window or by the input elements in i
   assert.deepEqual([...(await run(build(nn.globalMaxPool2d()), input))], [4]);
 });
 
-const TORCH_SCRIPT = `
-import json, sys
-from collections import OrderedDict
-try:
-    import torch
-except ImportError:
-    sys.exit(3)
-spec = json.load(open(sys.argv[1]))
-nn = torch.nn
-net = nn.Sequential(OrderedDict([
+const TORCH_LAYERS = `
     ('conv1', nn.Conv2d(1, 4, 3, padding='same')),
     ('act1', nn.LeakyReLU(0.2)),
     ('pool1', nn.AvgPool2d(3, stride=2, padding=1)),
@@ -80,15 +65,7 @@ net = nn.Sequential(OrderedDict([
     ('gap', nn.AdaptiveAvgPool2d(1)),
     ('flatten', nn.Flatten()),
     ('fc', nn.Linear(5, 3)),
-    ('out', nn.Sigmoid()),
-])).eval()
-state = OrderedDict((k, torch.tensor(v['data'], dtype=torch.float32).reshape(v['shape'])) for k, v in spec['weights'].items())
-net.load_state_dict(state, strict=True)
-x = torch.tensor(spec['input'], dtype=torch.float32).reshape(2, 1, 9, 9)
-with torch.no_grad():
-    y = net(x)
-print(json.dumps({'names': [f"{k} {list(v.shape)}" for k, v in net.state_dict().items()], 'output': y.flatten().tolist()}))
-`;
+    ('out', nn.Sigmoid()),`;
 
 test('the pooling and activation layers give PyTorch outputs, given the same weights', async () => {
   const network = nn.build(
@@ -118,20 +95,11 @@ test('the pooling and activation layers give PyTorch outputs, given the same wei
     ]),
   );
   const names = [...network.graph.parameters].map(([name, p]) => `${name} [${p.init.dims.join(', ')}]`);
-  const dir = mkdtempSync(join(tmpdir(), 'onnxgrad-nn-'));
-  try {
-    writeFileSync(join(dir, 'spec.json'), JSON.stringify({ weights, input: [...input] }));
-    const result = spawnSync(DEBIAN_PYTHON, ['-c', TORCH_SCRIPT, join(dir, 'spec.json')], { encoding: 'utf8' });
-    if (result.error || result.status === 3) throw new Error(MISSING_TORCH);
-    assert.equal(result.status, 0, result.stderr);
-    const torch = JSON.parse(result.stdout) as { names: string[]; output: number[] };
-    assert.deepEqual(names, torch.names);
-    const y = await run(network, input);
-    assert.equal(y.length, torch.output.length);
-    torch.output.forEach((expected, i) =>
-      assert.ok(Math.abs((y[i] as number) - expected) <= 1e-5, `output ${i}: ${y[i]} vs PyTorch ${expected}`),
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const torch = torchSequential(TORCH_LAYERS, weights, input, [2, 1, 9, 9]);
+  assert.deepEqual(names, torch.names);
+  const y = await run(network, input);
+  assert.equal(y.length, torch.output.length);
+  torch.output.forEach((expected, i) =>
+    assert.ok(Math.abs((y[i] as number) - expected) <= 1e-5, `output ${i}: ${y[i]} vs PyTorch ${expected}`),
+  );
 });
